@@ -1,0 +1,408 @@
+"""The column registry: one table that drives reading, validation, templates and output headers.
+
+Every input field has a canonical English key (used in code and DataFrames), the Chinese label
+users see, the header aliases found in real township rosters, a value kind and, for enumerated
+fields, the allowed canonical values plus accepted variants.
+
+Derived columns (household facts and classification results) have labels here too, so output
+headers come from one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Value kinds
+TEXT = "text"  # free text
+CODE = "code"  # identifier text, digits kept as text (户编号)
+ID = "id"  # 18-character resident ID (证件号码)
+INT = "int"  # whole number >= 0
+MONEY = "money"  # amount in 元 >= 0, blank = 0
+YESNO = "yesno"  # 是/否
+ENUM = "enum"  # one of allowed
+MULTI = "multi"  # several of allowed, joined by "、" after normalisation
+CARD = "card"  # a card name (红卡/黄卡/绿卡/蓝卡, or the rules file's cards)
+
+# Levels: where a field lives in a member-level roster
+MEMBER = "member"  # differs per member row
+HOUSEHOLD = "household"  # same for the whole household (taken from the head row)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str
+    level: str
+    aliases: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()
+    variants: dict[str, str] = field(default_factory=dict)  # accepted spelling -> canonical
+    required: bool = False  # required in a member-level roster
+    required_household: bool = False  # required in a household-level roster
+    help: str = ""  # one line shown in templates and error messages
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases)
+
+
+HEALTH = ("健康", "长期慢性病", "患有大病", "残疾")
+DISABILITY_GRADES = ("一级", "二级", "三级", "四级")
+LABOUR = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力")
+SCHOOLING = (
+    "非在校生",
+    "学前",
+    "小学",
+    "七至九年级",
+    "普通高中",
+    "中职",
+    "高职高专",
+    "本科",
+    "研究生",
+)
+RELATION = (
+    "户主",
+    "配偶",
+    "之子",
+    "之女",
+    "之儿媳",
+    "之女婿",
+    "之孙子",
+    "之孙女",
+    "之外孙子",
+    "之外孙女",
+    "之父",
+    "之母",
+    "之岳父",
+    "之岳母",
+    "之公公",
+    "之婆婆",
+    "之祖父",
+    "之祖母",
+    "之兄弟",
+    "之姐妹",
+    "其他",
+)
+CATEGORY = ("建档立卡贫困户", "边缘户", "一般农户")
+POVERTY_STATUS = ("已脱贫", "未脱贫", "返贫")
+MAIN_CAUSE = (
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "缺劳力",
+    "缺资金",
+    "缺技术",
+    "缺土地",
+    "缺水",
+    "交通条件落后",
+    "自身发展动力不足",
+    "其他",
+)
+RISKS = ("因病", "因残", "因学", "因灾", "因意外事故", "因产业失败", "因务工就业不稳", "其他")
+POLICIES = (
+    "教育扶贫",
+    "产业扶贫",
+    "健康扶贫",
+    "就业扶贫",
+    "易地搬迁扶贫",
+    "危房改造",
+    "小额信贷",
+    "兜底保障及低保",
+    "消费扶贫",
+    "社会扶贫",
+    "临时救助",
+    "其他",
+)
+CARDS = ("红卡", "黄卡", "绿卡", "蓝卡")
+YES, NO = "是", "否"
+
+_relation_variants = {r[1:]: r for r in RELATION if r.startswith("之")}
+_relation_variants.update(
+    {"本人": "户主", "妻": "配偶", "夫": "配偶", "妻子": "配偶", "丈夫": "配偶", "儿子": "之子",
+     "长子": "之子", "次子": "之子", "女儿": "之女", "长女": "之女", "次女": "之女",
+     "儿媳": "之儿媳", "女婿": "之女婿", "父亲": "之父", "母亲": "之母", "孙子": "之孙子",
+     "孙女": "之孙女"}
+)
+
+COLUMNS: tuple[Column, ...] = (
+    # --- location and identity
+    Column("township", "乡镇", TEXT, HOUSEHOLD, ("乡镇名称", "乡（镇）", "乡(镇)", "所在乡镇", "镇"),
+           required=True, required_household=True, help="乡镇名称，如“城关镇”"),
+    Column("village", "行政村", TEXT, HOUSEHOLD, ("村", "村名", "所在村", "行政村名称", "村（社区）", "村(社区)"),
+           required=True, required_household=True, help="行政村名称"),
+    Column("group", "村民小组", TEXT, HOUSEHOLD, ("组", "村组", "小组", "村民组"), help="村民小组（可空）"),
+    Column("household_id", "户编号", CODE, HOUSEHOLD, ("户号", "户码", "家庭编号"),
+           help="户编号（文本）；没有户编号时以户主证件号码识别家庭"),
+    Column("name", "姓名", TEXT, MEMBER, ("成员姓名", "户主姓名", "家庭成员姓名"),
+           required=True, required_household=True, help="姓名"),
+    Column("id_number", "证件号码", ID, MEMBER,
+           ("身份证号", "身份证号码", "公民身份号码", "身份证", "证件号", "户主证件号码", "户主身份证号",
+            "户主身份证号码", "残疾证号/身份证号"),
+           required=True, required_household=True,
+           help="18位身份证号码，单元格须为文本格式；末位x写作X"),
+    Column("relation", "与户主关系", ENUM, MEMBER, ("与户主的关系", "家庭关系", "关系"),
+           allowed=RELATION, variants=_relation_variants, required=True,
+           help="户主/配偶/之子/之女/之父/之母……"),
+    Column("sex", "性别", ENUM, MEMBER, (), allowed=("男", "女"), help="男/女（可空，按身份证号核对）"),
+    Column("age", "年龄", INT, MEMBER, ("年龄（岁）", "周岁", "户主年龄"), help="整数（可空，按身份证号计算）"),
+    # --- member condition
+    Column("health", "健康状况", MULTI, MEMBER, ("身体状况", "健康情况"), allowed=HEALTH,
+           variants={"大病": "患有大病", "重病": "患有大病", "慢性病": "长期慢性病", "残": "残疾",
+                     "残疾人": "残疾", "良好": "健康", "正常": "健康"},
+           help="健康/长期慢性病/患有大病/残疾，多项用“、”分隔"),
+    Column("disability_grade", "残疾等级", ENUM, MEMBER, ("残疾级别",), allowed=DISABILITY_GRADES,
+           variants={"1级": "一级", "2级": "二级", "3级": "三级", "4级": "四级",
+                     "1": "一级", "2": "二级", "3": "三级", "4": "四级"},
+           help="一级/二级/三级/四级（残疾时填写）"),
+    Column("labour", "劳动技能", ENUM, MEMBER, ("劳动力状况", "劳动能力", "劳动力"), allowed=LABOUR,
+           variants={"普通劳动力": "普通劳动力", "技能": "技能劳动力", "弱劳动力": "弱劳动力或半劳动力",
+                     "半劳动力": "弱劳动力或半劳动力", "弱劳动力/半劳动力": "弱劳动力或半劳动力",
+                     "丧失劳动能力": "丧失劳动力", "无劳动能力": "无劳动力"},
+           required=True, help="普通劳动力/技能劳动力/弱劳动力或半劳动力/丧失劳动力/无劳动力"),
+    Column("schooling", "在校生状况", ENUM, MEMBER, ("在校生情况", "在校情况", "就学情况"), allowed=SCHOOLING,
+           variants={"": "非在校生", "否": "非在校生", "无": "非在校生", "初中": "七至九年级",
+                     "高中": "普通高中", "中专": "中职", "中职（中专）": "中职", "大专": "高职高专",
+                     "高职": "高职高专", "大学": "本科", "硕士": "研究生", "博士": "研究生",
+                     "学龄前": "学前", "幼儿园": "学前"},
+           help="空白为非在校生；学前/小学/七至九年级/普通高中/中职/高职高专/本科/研究生"),
+    Column("employment", "务工情况", TEXT, MEMBER, ("务工及就业", "务工及就业情况", "就业情况", "务工状况"),
+           help="务工地点或就业情况（可空）"),
+    # --- household registration
+    Column("category", "户类别", ENUM, HOUSEHOLD, ("类别", "户属性", "农户类别", "户类型"), allowed=CATEGORY,
+           variants={"贫困户": "建档立卡贫困户", "建档立卡户": "建档立卡贫困户", "建档立卡": "建档立卡贫困户",
+                     "脱贫户": "建档立卡贫困户", "边缘易致贫户": "边缘户", "非贫困户": "一般农户",
+                     "非建档立卡": "一般农户", "一般户": "一般农户", "非建档立卡户": "一般农户"},
+           required=True, required_household=True, help="建档立卡贫困户/边缘户/一般农户"),
+    Column("poverty_status", "脱贫属性", ENUM, HOUSEHOLD, ("贫困户状态", "脱贫状态"), allowed=POVERTY_STATUS,
+           variants={"脱贫": "已脱贫", "已脱贫户": "已脱贫", "未脱贫户": "未脱贫", "返贫户": "返贫"},
+           help="已脱贫/未脱贫/返贫（非建档立卡户留空）"),
+    Column("monitored", "脱贫监测户", YESNO, HOUSEHOLD, ("是否脱贫监测户", "监测户", "是否监测户"),
+           help="是/否"),
+    Column("size_declared", "家庭人口", INT, HOUSEHOLD, ("家庭人口数", "人数", "家庭人数", "户人口数", "人口数"),
+           required_household=True, help="整数，至少1"),
+    # --- incomes (household, 元/年)
+    Column("wage_income", "工资性收入", MONEY, HOUSEHOLD, ("务工收入", "工资收入"), required=True,
+           required_household=True, help="元/年，空白按0计"),
+    Column("business_income", "生产经营性收入", MONEY, HOUSEHOLD, ("经营性收入", "生产经营收入", "家庭经营性收入"),
+           required=True, required_household=True, help="元/年，空白按0计"),
+    Column("property_income", "财产性收入", MONEY, HOUSEHOLD, ("财产收入",), help="元/年，空白按0计"),
+    Column("transfer_income", "转移性收入", MONEY, HOUSEHOLD, ("转移收入", "转移性收入合计"), required=True,
+           required_household=True, help="元/年（低保、养老金等），空白按0计"),
+    Column("business_cost", "生产经营性支出", MONEY, HOUSEHOLD, ("经营性支出", "生产经营支出", "生产性支出"),
+           help="元/年，空白按0计"),
+    Column("income_total_declared", "收入小计", MONEY, HOUSEHOLD, ("家庭总收入", "年收入合计", "收入合计", "总收入"),
+           help="可空；程序按四项收入重算并核对"),
+    Column("per_capita_declared", "人均纯收入", MONEY, HOUSEHOLD, ("家庭人均纯收入", "年人均纯收入", "人均收入"),
+           help="可空；程序重算并核对（±1元）"),
+    Column("education_cost", "教育支出", MONEY, HOUSEHOLD, ("教育刚性支出", "就学支出"), help="元/年（可空）"),
+    Column("main_cause", "主要致贫原因", ENUM, HOUSEHOLD, ("致贫原因",), allowed=MAIN_CAUSE,
+           variants={"病": "因病", "残": "因残", "学": "因学", "灾": "因灾", "缺劳动力": "缺劳力",
+                     "交通落后": "交通条件落后", "自身发展动力不足": "自身发展动力不足", "动力不足": "自身发展动力不足"},
+           help="因病/因残/因学/因灾/缺劳力/缺资金/……"),
+    Column("risk_types", "风险类型", MULTI, HOUSEHOLD, ("返贫致贫风险", "风险类别", "致贫风险", "存在风险"),
+           allowed=RISKS,
+           variants={"病": "因病", "残": "因残", "学": "因学", "灾": "因灾", "意外事故": "因意外事故",
+                     "产业失败": "因产业失败", "务工就业不稳": "因务工就业不稳", "就业不稳": "因务工就业不稳",
+                     "无": "", "否": ""},
+           help="因病/因残/因学/因灾/因意外事故/因产业失败/因务工就业不稳/其他，多项用“、”分隔"),
+    # --- exclusion facts
+    Column("has_car", "有消费型汽车", YESNO, HOUSEHOLD, ("是否有消费型汽车", "有无消费型汽车", "有小汽车"),
+           help="是/否"),
+    Column("luxury_house", "房屋装修豪华", YESNO, HOUSEHOLD, ("是否房屋装修豪华", "住房装修豪华"), help="是/否"),
+    Column("parents_separate", "父母单独立户且子女有赡养能力", YESNO, HOUSEHOLD,
+           ("父母单独立户", "父母单独立户且有赡养能力子女", "是否父母单独立户且子女有赡养能力"), help="是/否"),
+    # --- policies
+    Column("policies_enjoyed", "已享受政策", MULTI, HOUSEHOLD, ("已享受的扶贫政策", "已享受扶贫政策"),
+           allowed=POLICIES, help="多项用“、”分隔"),
+    Column("policies_eligible", "可享受政策", MULTI, HOUSEHOLD, ("可以享受的扶贫政策", "可享受扶贫政策"),
+           allowed=POLICIES, help="多项用“、”分隔"),
+    # --- declared cards at each stage
+    Column("card_visit", "上户核查建议", CARD, HOUSEHOLD, ("上户核查意见", "初核卡别", "初核申报"),
+           allowed=CARDS, help="红卡/黄卡/绿卡/蓝卡（可空）"),
+    Column("card_review", "民主评议意见", CARD, HOUSEHOLD, ("民主评议", "评议卡别"), allowed=CARDS,
+           help="红卡/黄卡/绿卡/蓝卡（可空）"),
+    Column("card_township", "乡镇复核意见", CARD, HOUSEHOLD, ("乡镇复核", "复核卡别"), allowed=CARDS,
+           help="红卡/黄卡/绿卡/蓝卡（可空）"),
+    Column("card_county", "县级抽查意见", CARD, HOUSEHOLD, ("县级抽查", "抽查卡别"), allowed=CARDS,
+           help="红卡/黄卡/绿卡/蓝卡（可空）"),
+    Column("card_final", "公示确定", CARD, HOUSEHOLD, ("公示确定卡别", "确定卡别", "卡别", "四卡类别", "申报卡别"),
+           allowed=CARDS, help="红卡/黄卡/绿卡/蓝卡（可空）"),
+    # --- household-level roster counts (one row per household)
+    Column("n_labour_able", "有劳动能力人数", INT, HOUSEHOLD, ("劳动力人数", "有劳动力人数", "劳动力数"),
+           required_household=True, help="普通或技能劳动力人数"),
+    Column("n_labour_weak", "弱劳动力人数", INT, HOUSEHOLD, ("弱劳动力或半劳动力人数", "半劳动力人数"),
+           help="弱劳动力或半劳动力人数"),
+    Column("n_serious_ill", "患大病人数", INT, HOUSEHOLD, ("大病人数", "患有大病人数"), help="患有大病人数"),
+    Column("n_disabled", "残疾人数", INT, HOUSEHOLD, ("残疾人口数",), help="残疾人数（含重残）"),
+    Column("n_severe_disabled", "重残人数", INT, HOUSEHOLD, ("重度残疾人数", "一二级残疾人数"),
+           help="一级、二级残疾人数"),
+    Column("n_students", "全日制在校生人数", INT, HOUSEHOLD, ("在校生人数", "高中及以上在校生人数"),
+           help="普通高中及以上全日制在校生人数"),
+    Column("n_chronic", "慢性病人数", INT, HOUSEHOLD, ("长期慢性病人数",), help="长期慢性病人数"),
+)
+
+BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
+
+# Columns that only a household-level roster has; their presence (and no 与户主关系) marks one.
+HOUSEHOLD_COUNT_KEYS = ("n_labour_able", "n_labour_weak", "n_serious_ill", "n_disabled",
+                        "n_severe_disabled", "n_students", "n_chronic")
+
+# Keys that identify a "totals" or "notes" row when they appear in the first cells.
+TOTAL_MARKERS = ("合计", "小计", "总计")
+NOTE_MARKERS = ("填表人", "审核人", "填报日期", "填报人", "制表人", "负责人", "联系电话", "备注：", "说明：", "注：")
+
+# Source columns every raw row carries
+SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "source_file", "source_sheet", "source_row"
+SOURCE_LABELS = {SOURCE_FILE: "来源文件", SOURCE_SHEET: "工作表", SOURCE_ROW: "来源行号"}
+
+# Derived columns: household facts and classification results, with their Chinese labels.
+DERIVED_LABELS: dict[str, str] = {
+    "hh_key": "家庭识别码",
+    "head_name": "户主姓名",
+    "head_id": "户主证件号码",
+    "head_age": "户主年龄",
+    "registered": "是否建档立卡",
+    "size": "家庭人口",
+    "members": "成员行数",
+    "total_income": "家庭总收入",
+    "net_income": "家庭纯收入",
+    "per_capita": "人均纯收入",
+    "economic_income": "经济收入",
+    "labour_able": "有劳动能力人数",
+    "labour_weak": "弱劳动力人数",
+    "no_labour_household": "整户无劳动能力",
+    "ill_or_disabled": "有大病或残疾成员",
+    "severe_disabled": "有重残成员",
+    "chronic": "有慢性病成员",
+    "fulltime_student": "有全日制在校生",
+    "risk_illness": "因病因残风险",
+    "risk_disaster": "因灾风险",
+    "risk_education": "因学风险",
+    "return_risk": "返贫风险",
+    "card": "卡别",
+    "rule": "判定规则",
+    "reasons": "判定依据",
+    "exclusions": "排除情形",
+    "priority_factors": "优先因素",
+    "priority_score": "优先分",
+    "review": "需人工复核",
+    "review_reason": "复核原因",
+    "declared_card": "申报卡别",
+    "declared_stage": "申报环节",
+    "agrees": "是否一致",
+    "blocking_issues": "阻断问题",
+    "age_calc": "年龄（按证件号码）",
+    "birth_date": "出生日期",
+    "sex_calc": "性别（按证件号码）",
+}
+
+UNDETERMINED = "未判定"
+NOT_CARDED = "不纳入"
+
+_STRIP_RE = re.compile(r"[\s_\-－—:：*＊★]+")
+_UNIT_RE = re.compile(r"[（(](?:元|人|岁|元/年|元/人|个|万元|户|是/否|必填|选填|可空|文本)[）)]$")
+
+
+def normalize_header(text: object) -> str:
+    """Canonical form of a header cell for alias lookup: NFKC, no spaces, no units, no brackets."""
+    s = unicodedata.normalize("NFKC", str(text or "")).strip()
+    s = s.replace("\n", "").replace("\r", "")
+    # units such as （元） at the end, possibly repeated
+    prev = None
+    while prev != s:
+        prev = s
+        s = _UNIT_RE.sub("", s).strip()
+    s = _STRIP_RE.sub("", s)
+    s = s.replace("（", "(").replace("）", ")")
+    return s
+
+
+
+
+
+
+def label(key: str) -> str:
+    """Chinese label for any canonical, derived or source key (the key itself if unknown)."""
+    if key in BY_KEY:
+        return BY_KEY[key].label
+    return DERIVED_LABELS.get(key) or SOURCE_LABELS.get(key) or key
+
+
+def required_keys(level: str) -> list[str]:
+    """Required canonical keys for a member-level ("member") or household-level ("household") roster."""
+    if level == "household":
+        return [c.key for c in COLUMNS if c.required_household]
+    return [c.key for c in COLUMNS if c.required]
+
+
+# --- Side tables recognised in the input folder by their headers (not rosters) ---------------
+
+POST_LEVELS = ("县级", "乡镇级", "村级")
+CADRE_LEVELS = ("市直", "县", "乡", "村")
+CONTACT_WAYS = ("上户走访", "电话", "微信")
+
+POST_COLUMNS: tuple[Column, ...] = (
+    Column("post_name", "岗位名称", TEXT, MEMBER, ("公益岗位名称", "岗位"), required=True),
+    Column("post_level", "设岗层级", ENUM, MEMBER, ("岗位层级", "层级", "设岗级别"), allowed=POST_LEVELS,
+           variants={"县": "县级", "乡镇": "乡镇级", "乡级": "乡镇级", "镇级": "乡镇级", "村": "村级"},
+           required=True),
+    Column("township", "乡镇", TEXT, MEMBER, ("乡镇名称", "所在乡镇")),
+    Column("village", "行政村", TEXT, MEMBER, ("村", "所在村")),
+    Column("name", "姓名", TEXT, MEMBER, ("聘用人员姓名", "人员姓名"), required=True),
+    Column("id_number", "证件号码", ID, MEMBER, ("身份证号", "身份证号码", "公民身份号码"), required=True),
+    Column("monthly_wage", "月工资", MONEY, MEMBER, ("月工资（元）", "岗位工资", "月补贴")),
+    Column("fund_source", "资金来源", TEXT, MEMBER, ("工资来源",)),
+)
+
+VILLAGE_COLUMNS: tuple[Column, ...] = (
+    Column("township", "乡镇", TEXT, MEMBER, ("乡镇名称",), required=True),
+    Column("village", "行政村", TEXT, MEMBER, ("村", "村名"), required=True),
+    Column("poor_village", "是否贫困村", YESNO, MEMBER, ("贫困村",), required=True),
+    Column("supervised_village", "是否挂牌督战村", YESNO, MEMBER, ("挂牌督战村",)),
+    Column("has_pv", "是否有光伏电站", YESNO, MEMBER, ("有光伏电站", "光伏电站")),
+    Column("supervised_township", "所在乡镇是否挂牌督战", YESNO, MEMBER, ("挂牌督战乡镇", "是否挂牌督战乡镇")),
+    Column("pv_income", "光伏年收益", MONEY, MEMBER, ("光伏收益", "光伏电站年收益")),
+    Column("pv_to_yellow_wages", "光伏收益用于黄卡公益岗位工资", MONEY, MEMBER,
+           ("光伏收益用于黄卡户公益岗位工资", "用于黄卡公益岗位工资")),
+)
+
+CONTACT_COLUMNS: tuple[Column, ...] = (
+    Column("date", "日期", TEXT, MEMBER, ("联系日期", "走访日期"), required=True),
+    Column("cadre", "帮扶干部", TEXT, MEMBER, ("帮扶责任人", "干部姓名"), required=True),
+    Column("cadre_level", "干部层级", ENUM, MEMBER, ("帮扶干部层级", "干部级别"), allowed=CADRE_LEVELS,
+           variants={"市": "市直", "市级": "市直", "县级": "县", "乡镇": "乡", "乡级": "乡", "镇": "乡",
+                     "村级": "村"}, required=True),
+    Column("id_number", "户主证件号码", ID, MEMBER, ("证件号码", "户主身份证号", "身份证号码"), required=True),
+    Column("way", "方式", ENUM, MEMBER, ("联系方式", "帮扶方式"), allowed=CONTACT_WAYS,
+           variants={"走访": "上户走访", "入户走访": "上户走访", "上门走访": "上户走访", "电话联系": "电话",
+                     "微信联系": "微信"}, required=True),
+)
+
+# Table kinds recognised by header: kind -> (columns, Chinese name). The reader scores each
+# candidate header row against every kind and routes the sheet to the best one.
+TABLE_KINDS: dict[str, tuple[tuple[Column, ...], str]] = {
+    "roster": (COLUMNS, "花名册"),
+    "posts": (POST_COLUMNS, "公益岗位花名册"),
+    "villages": (VILLAGE_COLUMNS, "村情表"),
+    "contacts": (CONTACT_COLUMNS, "联系走访记录"),
+}
+
+
+def alias_table(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Normalised header text -> key, for any column list."""
+    table: dict[str, str] = {}
+    for col in columns:
+        for name in col.all_names:
+            table.setdefault(normalize_header(name), col.key)
+    return table
+
+
+ALIASES: dict[str, str] = alias_table(COLUMNS)
+
+
+def lookup_header(text: object) -> str | None:
+    """Canonical roster key for a header text, or None if unknown."""
+    return ALIASES.get(normalize_header(text))
