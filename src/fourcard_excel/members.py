@@ -1,0 +1,222 @@
+"""Raw roster tables → the members frame (contract 1): typed values, households assigned.
+
+Coercion problems (a value that cannot be understood) become Issues here, with the user's own
+column header, file, sheet and Excel row; the cell then counts as blank.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import ids as idmod
+from .issues import IssueLog
+from .normalize import coerce, default_value, id_text, to_text
+from .read import RawTable
+from .registry import (BY_KEY, COLUMNS, HOUSEHOLD, ID, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET)
+
+INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
+DECLARED_MONEY = ("income_total_declared", "per_capita_declared")
+
+_ID_MESSAGES = {
+    idmod.EMPTY: ("I001", "证件号码为空；请填写18位身份证号码"),
+    idmod.BAD_FORMAT: ("I002", "证件号码应为18位（前17位数字，末位数字或X）；请核对后重填"),
+    idmod.BAD_CHECK: ("I003", "证件号码校验位错误（第18位与前17位不符），多为录入错误；请对照身份证核对"),
+    idmod.BAD_DATE: ("I004", "证件号码中的出生日期无效；请对照身份证核对"),
+}
+NUMBER_ID_MESSAGE = ("证件号码以数字格式保存，Excel 只保留15位有效数字，后几位已丢失（显示值不可信）；"
+                     "请将该列设为“文本”格式后，对照身份证重新录入")
+
+
+def _issue_frame(table_rows: pd.DataFrame, mask, column: str, values, message) -> pd.DataFrame:
+    sel = table_rows.loc[mask]
+    return pd.DataFrame({
+        "文件": sel[SOURCE_FILE].to_numpy(),
+        "工作表": sel[SOURCE_SHEET].to_numpy(),
+        "行号": sel[SOURCE_ROW].to_numpy(),
+        "列": column if isinstance(column, str) else pd.Series(column, index=table_rows.index)[mask].to_numpy(),
+        "值": pd.Series(values, index=table_rows.index)[mask].to_numpy() if not isinstance(values, str)
+        else values,
+        "说明": message if isinstance(message, str) else pd.Series(message, index=table_rows.index)[mask]
+        .to_numpy(),
+        "hh_key": sel["hh_key"].to_numpy() if "hh_key" in sel else "",
+        "乡镇": sel["township"].to_numpy() if "township" in sel else "",
+    })
+
+
+def _typed_table(table: RawTable, card_names) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Coerce one table's columns; returns the typed frame and, per key, the mask of bad cells."""
+    raw = table.frame
+    out = pd.DataFrame(index=raw.index)
+    out[SOURCE_FILE] = table.file
+    out[SOURCE_SHEET] = table.sheet
+    out[SOURCE_ROW] = raw[SOURCE_ROW].astype("int64")
+    out["roster_level"] = table.level
+    bad: dict[str, pd.Series] = {}
+    for col in COLUMNS:
+        if col.key in raw.columns:
+            if col.kind == ID:
+                values, numeric = id_text(raw[col.key])
+                out[col.key] = values
+                out["_id_numeric"] = numeric
+                continue
+            values, mask = coerce(raw[col.key], col, card_names)
+            if col.key in DECLARED_MONEY:
+                values = values.where(to_text(raw[col.key]) != "")
+            out[col.key] = values
+            bad[col.key] = mask
+        else:
+            if col.key in DECLARED_MONEY:
+                out[col.key] = np.nan
+            else:
+                out[col.key] = default_value(col, len(raw), raw.index)
+            if col.kind == ID:
+                out["_id_numeric"] = False
+    incomes_present = [k for k in INCOME_KEYS if k in raw.columns]
+    if incomes_present:
+        blank = np.ones(len(raw), dtype=bool)
+        for k in incomes_present:
+            blank &= (to_text(raw[k]) == "").to_numpy()
+        out["_incomes_blank"] = blank
+    else:
+        out["_incomes_blank"] = True
+    for name in raw.columns:
+        if isinstance(name, str) and name.startswith("extra:"):
+            out[name] = to_text(raw[name])
+    return out, bad
+
+
+def _assign_households(t: pd.DataFrame, table_no: int) -> pd.DataFrame:
+    """Group rows of one table into households (户编号, else 户主 row + the rows after it)."""
+    if t["roster_level"].iat[0] == "household" if len(t) else False:
+        t["is_head"] = True
+        seq = np.arange(1, len(t) + 1)
+    else:
+        t["is_head"] = (t["relation"] == "户主").to_numpy()
+        seq = np.cumsum(t["is_head"].to_numpy())
+    hid = t["household_id"].astype(str)
+    has_hid = (hid != "").to_numpy()
+    group = np.where(has_hid, "H:" + hid, np.where(seq > 0, f"S{table_no}:" + pd.Series(seq).astype(str).to_numpy(),
+                                                    ""))
+    t["_grp"] = f"T{table_no}|" + pd.Series(group, index=t.index)
+    t.loc[~has_hid & (seq == 0), "_grp"] = ""
+    return t
+
+
+def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
+                  ) -> tuple[pd.DataFrame, dict[int, dict[str, str]]]:
+    """All roster tables → one members frame (contract 1) and each table's header texts.
+
+    Issues go to ``log``. The headers (table number → key → the user's header text) let later
+    checks name columns as the user wrote them.
+    """
+    parts = []
+    bad_parts = []
+    headers = {}
+    for n, table in enumerate(t for t in tables if t.kind == "roster" and len(t.frame)):
+        typed, bad = _typed_table(table, card_names)
+        typed["_table"] = n
+        typed = _assign_households(typed, n)
+        parts.append(typed)
+        bad_parts.append(bad)
+        headers[n] = table.headers
+    if not parts:
+        return empty_members(), {}
+    m = pd.concat(parts, ignore_index=True)
+    bad_all = {k: pd.concat([b.get(k, pd.Series(False, index=p.index)) for b, p in zip(bad_parts, parts)],
+                            ignore_index=True) for k in BY_KEY}
+
+    # rows that belong to no household
+    orphan = (m["_grp"] == "").to_numpy()
+    if orphan.any():
+        m["hh_key"] = ""
+        log.add_frame("H004", _issue_frame(m, orphan, _header(headers, m, "relation"), m["relation"],
+                                           "此行之前没有“户主”行，无法归入任何家庭；请补上户主行或填写户编号"))
+        m = m.loc[~orphan].reset_index(drop=True)
+        bad_all = {k: v.loc[~orphan].reset_index(drop=True) for k, v in bad_all.items()}
+
+    # the head row of each household gives the household-level fields
+    heads = m.loc[m["is_head"]].drop_duplicates("_grp")
+    firsts = m.drop_duplicates("_grp")
+    head_rows = pd.concat([heads, firsts[~firsts["_grp"].isin(heads["_grp"])]])
+    src_head = m.index.isin(head_rows.index)  # the row household fields are read from
+    head_rows = head_rows.set_index("_grp")
+    grp = m["_grp"]
+    for col in COLUMNS:
+        if col.level == HOUSEHOLD:
+            m[col.key] = head_rows[col.key].reindex(grp).to_numpy()
+    m["_incomes_blank"] = head_rows["_incomes_blank"].reindex(grp).to_numpy()
+    head_id = head_rows["id_number"].reindex(grp).astype(str).to_numpy()
+    hid = m["household_id"].astype(str).to_numpy()
+    fallback = (m[SOURCE_FILE] + "!" + m[SOURCE_SHEET] + "!" + head_rows[SOURCE_ROW].reindex(grp)
+                .astype(str).to_numpy()).to_numpy()
+    ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
+    m["hh_key"] = m["township"].astype(str) + "|" + ident
+
+    # IDs: text, check digit, birth date, sex, age
+    checked = idmod.check_ids(m["id_number"])
+    numeric = m["_id_numeric"].to_numpy(dtype=bool)
+    m["id_ok"] = (checked["status"] == idmod.OK).to_numpy() & ~numeric
+    m["birth_date"] = checked["birth_date"].where(~numeric)
+    m["sex_calc"] = checked["sex"].where(~numeric, "")
+    m["age_calc"] = idmod.age_at(m["birth_date"], as_of)
+    id_header = _header(headers, m, "id_number")
+    if numeric.any():
+        log.add_frame("I005", _issue_frame(m, numeric, id_header, m["id_number"], NUMBER_ID_MESSAGE))
+    for status, (code, message) in _ID_MESSAGES.items():
+        mask = (checked["status"] == status).to_numpy() & ~numeric
+        if mask.any():
+            log.add_frame(code, _issue_frame(m, mask, id_header, m["id_number"], message))
+
+    # values that could not be understood (household fields: reported on the head row only)
+    for key, mask in bad_all.items():
+        mask = mask.to_numpy(dtype=bool)
+        col = BY_KEY[key]
+        if col.level == HOUSEHOLD:
+            mask = mask & src_head
+        if not mask.any():
+            continue
+        code = "V003" if col.kind in (MONEY, "int") else "V002"
+        if col.kind in (MONEY, "int"):
+            msg = f"“{col.label}”应填数字（可写“1,234”或“1234元”）；请改正"
+        else:
+            msg = f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}"
+        raw_text = _raw_values(tables, m, key)
+        log.add_frame(code, _issue_frame(m, mask, _header(headers, m, key), raw_text, msg))
+    return m, headers
+
+
+def _raw_values(tables, m: pd.DataFrame, key: str) -> pd.Series:
+    """The user's original cell text for one column, aligned to ``m`` (for issue 值)."""
+    rosters = [t for t in tables if t.kind == "roster" and len(t.frame)]
+    lookup = {}
+    for n, t in enumerate(rosters):
+        if key in t.frame.columns:
+            lookup[n] = pd.Series(to_text(t.frame[key]).to_numpy(), index=t.frame[SOURCE_ROW].to_numpy())
+    out = pd.Series("", index=m.index, dtype="str")
+    for n, series in lookup.items():
+        sel = (m["_table"] == n).to_numpy()
+        series = series[~series.index.duplicated()]
+        out[sel] = series.reindex(m.loc[sel, SOURCE_ROW].to_numpy()).to_numpy()
+    return out
+
+
+def _header(headers: dict[int, dict[str, str]], m: pd.DataFrame, key: str) -> pd.Series | str:
+    """The user's own header text for ``key`` per row (tables may name a column differently)."""
+    label = BY_KEY[key].label
+    names = {n: h.get(key, label) for n, h in headers.items()}
+    if len(set(names.values())) <= 1:
+        return next(iter(names.values()), label)
+    return m["_table"].map(names).astype(str)
+
+
+def empty_members() -> pd.DataFrame:
+    cols = {SOURCE_FILE: "str", SOURCE_SHEET: "str", SOURCE_ROW: "int64", "roster_level": "str"}
+    frame = pd.DataFrame({k: pd.Series(dtype=v) for k, v in cols.items()})
+    for col in COLUMNS:
+        frame[col.key] = default_value(col, 0, frame.index)
+    for k, dtype in (("hh_key", "str"), ("is_head", bool), ("id_ok", bool), ("sex_calc", "str")):
+        frame[k] = pd.Series(dtype=dtype)
+    frame["birth_date"] = pd.Series(dtype="datetime64[ns]")
+    frame["age_calc"] = pd.Series(dtype="Int64")
+    return frame

@@ -1,0 +1,138 @@
+"""Orchestration only: read → validate → households → classify → checks → write.
+
+Every stage lives in its own module; this one wires them together, times them and keeps the
+guarantee that every input row ends up either in a household or in the issue table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .discover import InputFile, find_inputs, fingerprint, sniff
+from .issues import ERROR, IssueLog
+from .members import build_members
+from .read import RawTable, read_file
+from .registry import CARDS, SOURCE_FILE
+from .result import RunResult
+from .side_tables import side_frame
+from .validate import blocking_reasons, validate_households, validate_members
+
+SIDE_KINDS = ("posts", "villages", "contacts")
+KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录"}
+
+Progress = Callable[[str, int, int], None]  # (file name, done, total)
+
+
+@dataclass
+class Validated:
+    root: Path
+    members: pd.DataFrame
+    headers: dict
+    log: IssueLog
+    files: list[InputFile]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    raw_tables: list[RawTable] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = None
+                ) -> tuple[Path, list[InputFile], list[RawTable]]:
+    """Every file under ``input_path`` read into raw tables; unreadable files become issues."""
+    root, files = find_inputs(Path(input_path))
+    tables: list[RawTable] = []
+    todo = [f for f in files if f.status != "已跳过"]
+    for f in files:
+        if f.status == "已跳过":
+            log.add(f.code, f.reason, file=f.rel)
+    for n, f in enumerate(todo, 1):
+        if progress:
+            progress(f.rel, n, len(todo))
+        data = fingerprint(f)
+        sniff(f, data)
+        if f.status == "失败":
+            log.add(f.code, f.reason, file=f.rel)
+            continue
+        found = read_file(f, data, log)
+        if f.status != "失败":
+            f.status = "已处理"
+        tables.extend(found)
+    return root, files, tables
+
+
+def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, card_names=CARDS,
+                    progress: Progress | None = None) -> Validated:
+    """Read and validate (no classification): what `validate` needs."""
+    as_of = as_of or _today()
+    log = IssueLog()
+    t0 = time.perf_counter()
+    root, files, raw_tables = read_inputs(Path(input_path), log, progress)
+    t1 = time.perf_counter()
+    members, headers = build_members(raw_tables, as_of, card_names, log)
+    validate_members(members, log, headers)
+    tables = {kind: side_frame(raw_tables, kind, log) for kind in SIDE_KINDS}
+    t2 = time.perf_counter()
+    return Validated(root=root, members=members, headers=headers, log=log, files=files,
+                     tables={k: v for k, v in tables.items() if len(v)}, raw_tables=raw_tables,
+                     timings={"读取": t1 - t0, "校验": t2 - t1})
+
+
+def files_frame(v: Validated, issues: pd.DataFrame, households: pd.DataFrame | None = None) -> pd.DataFrame:
+    """文件清单: one row per input file with what became of it."""
+    rows_read: dict[str, int] = {}
+    kinds: dict[str, list[str]] = {}
+    for t in v.raw_tables:
+        rows_read[t.file] = rows_read.get(t.file, 0) + t.data_rows
+        kinds.setdefault(t.file, [])
+        if KIND_NAMES[t.kind] not in kinds[t.file]:
+            kinds[t.file].append(KIND_NAMES[t.kind])
+    m = v.members
+    town = (m.groupby(SOURCE_FILE)["township"].agg(lambda s: s.mode().iat[0] if len(s.mode()) else "")
+            if len(m) else pd.Series(dtype=str))
+    hh = m.groupby(SOURCE_FILE)["hh_key"].nunique() if len(m) else pd.Series(dtype=int)
+    errors = issues[issues["级别"] == ERROR].groupby("文件").size() if len(issues) else pd.Series(dtype=int)
+    records = []
+    for f in v.files:
+        records.append({
+            "文件": f.rel, "乡镇": str(town.get(f.rel, "")), "类型": "、".join(kinds.get(f.rel, [])),
+            "状态": f.status, "原因": f.reason, "读入行数": int(rows_read.get(f.rel, 0)),
+            "户数": int(hh.get(f.rel, 0)), "错误数": int(errors.get(f.rel, 0)),
+            "sha256": f.sha256, "大小": int(f.size),
+        })
+    return pd.DataFrame(records, columns=["文件", "乡镇", "类型", "状态", "原因", "读入行数", "户数", "错误数",
+                                          "sha256", "大小"])
+
+
+def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = None,
+                    as_of: dt.date | None = None, rules=None, progress: Progress | None = None) -> RunResult:
+    """Read, validate, build households and classify. Nothing is written."""
+    from .classify import classify
+    from .households import build_households
+    from .rules import load_rules
+
+    as_of = as_of or _today()
+    rules = rules or load_rules(rules_path)
+    v = validate_inputs(input_path, as_of=as_of, card_names=tuple(rules.card_names), progress=progress)
+    t0 = time.perf_counter()
+    households = build_households(v.members, rules, as_of)
+    validate_households(households, v.log)
+    t1 = time.perf_counter()
+    issues = v.log.frame()
+    blocked = blocking_reasons(issues)
+    households["blocking_issues"] = households["hh_key"].map(blocked).fillna("").astype(str)
+    households = classify(households, rules, as_of)
+    t2 = time.perf_counter()
+    timings = dict(v.timings)
+    timings["校验"] += t1 - t0
+    timings["分类"] = t2 - t1
+    return RunResult(members=v.members, households=households, issues=issues, files=files_frame(v, issues),
+                     rules=rules, as_of=as_of, input_root=v.root, tables=v.tables, timings=timings)

@@ -1,0 +1,276 @@
+"""Read one input file into raw tables: header found, aliases mapped, merges filled, source kept.
+
+Values stay raw here (str/float/int as the cell held them: the cell type matters for IDs);
+normalize.py and validate.py turn them into typed columns and Issues.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import python_calamine as calamine
+
+from .discover import InputFile
+from .issues import IssueLog
+from .registry import (NOTE_MARKERS, SOURCE_ROW, TABLE_KINDS, TOTAL_MARKERS, alias_table,
+                       normalize_header, required_keys)
+
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_MATCHES = 3
+SKIP_SHEET_WORDS = ("说明", "填表", "示例", "样表", "字典", "下拉", "选项")
+
+
+@dataclass
+class RawTable:
+    kind: str  # roster / posts / villages / contacts
+    file: str
+    sheet: str
+    frame: pd.DataFrame  # canonical keys + "extra:<header>" (raw values) + source_row
+    headers: dict[str, str] = field(default_factory=dict)  # key -> the user's header text
+    level: str = "member"  # roster only: member / household
+    data_rows: int = 0
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]
+    row_numbers: list[int] | None = None  # Excel/CSV row number of each entry (default: index + 1)
+
+
+@lru_cache(maxsize=None)
+def _aliases(kind: str) -> dict[str, str]:
+    return alias_table(TABLE_KINDS[kind][0])
+
+
+# ---------------------------------------------------------------- file → sheets
+
+
+def load_sheets(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
+    """Visible data sheets of a workbook or the one table of a CSV; problems logged as file issues."""
+    if f.fmt == "csv":
+        return _load_csv(f, data, log)
+    try:
+        wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError:
+        _fail(f, log, "F004", f"工作簿“{f.rel}”设有打开密码，无法读取；请在 Excel/WPS 中取消密码后重新提交")
+        return []
+    except Exception as exc:  # CalamineError, ZipError, XmlError, ...: the file is broken
+        _fail(f, log, "F005", f"文件“{f.rel}”无法读取（{type(exc).__name__}），可能已损坏；"
+                              "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
+        return []
+    sheets = []
+    for meta in wb.sheets_metadata:
+        name = meta.name
+        if str(meta.visible) != "SheetVisibleEnum.Visible" or "WorkSheet" not in str(meta.typ):
+            log.add("F011", f"工作表“{name}”是隐藏表或非数据表，已跳过", file=f.rel, sheet=name)
+            continue
+        if any(word in name for word in SKIP_SHEET_WORDS):
+            log.add("F011", f"工作表“{name}”是填表说明/示例页，已跳过", file=f.rel, sheet=name)
+            continue
+        try:
+            sh = wb.get_sheet_by_name(name)
+            rows = sh.to_python(skip_empty_area=False)
+            merged = list(sh.merged_cell_ranges or [])
+        except Exception as exc:
+            log.add("F005", f"工作表“{name}”无法读取（{type(exc).__name__}），可能已损坏", file=f.rel, sheet=name)
+            continue
+        sheets.append(Sheet(name, rows, merged))
+    return sheets
+
+
+def _load_csv(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        _fail(f, log, "F013", f"CSV 文件“{f.rel}”的编码无法识别；请用 Excel/WPS 另存为 .xlsx 或 UTF-8 CSV")
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, numbers = [], []
+    line = 1
+    for record in reader:
+        rows.append(record)
+        numbers.append(line)
+        line = reader.line_num + 1
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return [Sheet(f.path.stem, rows, [], numbers)]
+
+
+def _fail(f: InputFile, log: IssueLog, code: str, reason: str) -> None:
+    f.status, f.code, f.reason = "失败", code, reason
+    log.add(code, reason, file=f.rel)
+
+
+# ---------------------------------------------------------------- sheet → raw table
+
+
+def _header_keys(cells: list, kind: str) -> list[str | None]:
+    table = _aliases(kind)
+    return [table.get(normalize_header(c)) if isinstance(c, str) and c.strip() else None for c in cells]
+
+
+def _combine(upper: list, lower: list) -> list:
+    """Two-row header: the sub-header where there is one, else the (vertically merged) upper cell."""
+    out = []
+    for u, lo in zip(upper, lower):
+        lo_s = lo.strip() if isinstance(lo, str) else ""
+        u_s = u.strip() if isinstance(u, str) else ""
+        out.append(lo_s or u_s)
+    return out
+
+
+def find_header(rows: list[list]) -> tuple[int, int, str, list] | None:
+    """(first header row index, header row count, table kind, header texts) or None."""
+    best = None  # (score, -nrows, idx, nrows, kind, texts)
+    limit = min(len(rows), HEADER_SCAN_ROWS)
+    for i in range(limit):
+        candidates = [(1, rows[i])]
+        if i + 1 < len(rows):
+            candidates.append((2, _combine(rows[i], rows[i + 1])))
+        for nrows, texts in candidates:
+            for kind in TABLE_KINDS:
+                keys = [k for k in _header_keys(texts, kind) if k]
+                score = len(set(keys))
+                if score < MIN_HEADER_MATCHES:
+                    continue
+                # a two-row header must add something the single row lacks
+                cand = (score, -nrows, -i, nrows, kind, texts)
+                if best is None or cand[:3] > best[:3]:
+                    best = cand
+    if best is None:
+        return None
+    score, _, neg_i, nrows, kind, texts = best
+    return -neg_i, nrows, kind, texts
+
+
+def _fill_merged(rows: list[list], merged, start: int) -> None:
+    """Copy each merged range's top-left value into the whole range (data area only)."""
+    for (r0, c0), (r1, c1) in merged:
+        if r1 < start or (r0 == r1 and c0 == c1):
+            continue
+        r0 = max(r0, start)
+        value = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+
+
+def _filled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Boolean frame: the cell holds something ('' and None are empty)."""
+    return frame.notna() & (frame != "")
+
+
+def _text_starts(frame: pd.DataFrame, markers: tuple[str, ...]) -> np.ndarray:
+    hit = np.zeros(len(frame), dtype=bool)
+    for col in frame.columns:
+        s = frame[col]
+        is_str = np.fromiter((type(v) is str for v in s), dtype=bool, count=len(s))
+        if not is_str.any():
+            continue
+        text = s[is_str].astype(str).str.replace(r"\s+", "", regex=True)
+        hit[np.flatnonzero(is_str)[text.str.startswith(markers).to_numpy()]] = True
+    return hit
+
+
+def non_data_rows(content: pd.DataFrame) -> np.ndarray:
+    """Blank rows, 合计/小计 rows and notes rows (填表人/审核人/填报日期…): not data."""
+    count = _filled(content).sum(axis=1).to_numpy()
+    drop = count == 0
+    sparse = np.flatnonzero((count > 0) & (count <= 3))
+    if len(sparse):
+        sub = content.iloc[sparse]
+        blankish = ~sub.map(lambda v: isinstance(v, str) and v.strip() != "" or
+                            (v is not None and not isinstance(v, str) and v == v)).any(axis=1).to_numpy()
+        notes = _text_starts(sub, NOTE_MARKERS)
+        drop[sparse[blankish | notes]] = True
+    drop |= _text_starts(content.iloc[:, :4], TOTAL_MARKERS)
+    return drop
+
+
+def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
+    """Detect the header, map columns, drop non-data rows. None when the sheet holds no table."""
+    rows = sheet.rows
+    found = find_header(rows)
+    if found is None:
+        if any(any(str(c).strip() for c in r) for r in rows[:HEADER_SCAN_ROWS]):
+            log.add("F011", f"工作表“{sheet.name}”中没有找到花名册表头，已跳过", file=file, sheet=sheet.name)
+        return None
+    start, nrows, kind, texts = found
+    data_start = start + nrows
+    _fill_merged(rows, sheet.merged, data_start)
+    numbers = sheet.row_numbers or list(range(1, len(rows) + 1))
+
+    keys = _header_keys(texts, kind)
+    headers: dict[str, str] = {}
+    names: list[str] = []
+    for j, (key, text) in enumerate(zip(keys, texts)):
+        text = str(text).strip() if text is not None else ""
+        if key and key not in headers:
+            headers[key] = text
+            names.append(key)
+        elif key:
+            log.add("F012", f"列“{text}”与列“{headers[key]}”含义相同，仅使用前者，此列原样保留",
+                    file=file, sheet=sheet.name, row=numbers[start], column=text)
+            names.append(f"extra:{text}#{j + 1}")
+        elif text:
+            log.add("F010", f"列“{text}”不是花名册标准列，已原样保留到输出", file=file, sheet=sheet.name,
+                    row=numbers[start], column=text)
+            names.append(f"extra:{text}")
+        else:
+            names.append("")
+
+    body = rows[data_start:]
+    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(len(names)))
+    frame = frame.iloc[:, : len(names)]
+    frame.columns = names[: frame.shape[1]]
+    frame = frame.loc[:, [n != "" for n in frame.columns]]
+    frame[SOURCE_ROW] = numbers[data_start:data_start + len(frame)]
+
+    frame = frame.loc[~non_data_rows(frame.drop(columns=SOURCE_ROW))].reset_index(drop=True)
+
+    level = "member"
+    if kind == "roster" and "relation" not in headers:
+        level = "household"
+    table = RawTable(kind=kind, file=file, sheet=sheet.name, frame=frame, headers=headers, level=level,
+                     data_rows=len(frame))
+    missing = [k for k in required_keys(level) if k not in headers] if kind == "roster" else \
+        [c.key for c in TABLE_KINDS[kind][0] if c.required and c.key not in headers]
+    if missing:
+        _report_missing(missing, kind, level, file, sheet.name, numbers[start], log)
+        table.frame = frame.iloc[0:0]
+    return table
+
+
+def _report_missing(missing, kind, level, file, sheet, row, log: IssueLog) -> None:
+    cols = {c.key: c for c in TABLE_KINDS[kind][0]}
+    what = TABLE_KINDS[kind][1] + ("（家庭级）" if kind == "roster" and level == "household" else "")
+    for key in missing:
+        col = cols[key]
+        accepted = "、".join(col.all_names)
+        log.add("F009", f"{what}缺少必填列“{col.label}”（可用列名：{accepted}），本工作表未读取；"
+                        "请补上此列后重新提交", file=file, sheet=sheet, row=row, column=col.label)
+
+
+def read_file(f: InputFile, data: bytes, log: IssueLog) -> list[RawTable]:
+    """Every table found in one input file (rosters and side tables)."""
+    tables = []
+    for sheet in load_sheets(f, data, log):
+        table = sheet_to_table(sheet, f.rel, log)
+        if table is not None:
+            tables.append(table)
+    if f.status != "失败" and not tables:
+        _fail(f, log, "F008", f"文件“{f.rel}”中没有找到花名册表头（如“姓名、证件号码、与户主关系”），"
+                              "请使用标准模板或检查表头行")
+    return tables

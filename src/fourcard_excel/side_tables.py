@@ -1,0 +1,73 @@
+"""Side tables found beside the rosters (公益岗位花名册, 村情表, 联系走访记录): typed frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .discover import InputFile, fingerprint, sniff
+from .issues import IssueLog
+from .normalize import coerce, default_value, id_text
+from .read import RawTable, read_file
+from .registry import ID, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TABLE_KINDS
+
+
+def side_frame(tables: list[RawTable], kind: str, log: IssueLog) -> pd.DataFrame:
+    """All tables of one side kind → one typed frame with source columns; bad cells → Issues."""
+    columns = TABLE_KINDS[kind][0]
+    parts = []
+    for t in tables:
+        if t.kind != kind or not len(t.frame):
+            continue
+        raw = t.frame
+        out = pd.DataFrame({SOURCE_FILE: t.file, SOURCE_SHEET: t.sheet,
+                            SOURCE_ROW: raw[SOURCE_ROW].astype("int64")}, index=raw.index)
+        for col in columns:
+            if col.key not in raw.columns:
+                out[col.key] = default_value(col, len(raw), raw.index)
+                continue
+            if col.kind == ID:
+                values, numeric = id_text(raw[col.key])
+                out[col.key] = values
+                if numeric.any():
+                    sel = out.loc[numeric.to_numpy()]
+                    log.add_frame("I005", pd.DataFrame({
+                        "文件": t.file, "工作表": t.sheet, "行号": sel[SOURCE_ROW].to_numpy(),
+                        "列": t.headers.get(col.key, col.label), "值": values[numeric].to_numpy(),
+                        "说明": "证件号码以数字格式保存，后几位已丢失；请将该列设为文本格式后重新录入"}))
+                    out.loc[numeric.to_numpy(), col.key] = ""
+                continue
+            values, bad = coerce(raw[col.key], col)
+            out[col.key] = values
+            if bad.any():
+                code = "V003" if col.kind in (MONEY, "int") else "V002"
+                msg = (f"“{col.label}”应填数字" if code == "V003"
+                       else f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}")
+                sel = out.loc[bad.to_numpy()]
+                log.add_frame(code, pd.DataFrame({
+                    "文件": t.file, "工作表": t.sheet, "行号": sel[SOURCE_ROW].to_numpy(),
+                    "列": t.headers.get(col.key, col.label), "值": raw.loc[bad.to_numpy(), col.key].to_numpy(),
+                    "说明": msg}))
+        parts.append(out)
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True)
+
+
+def read_side_table(path: Path | str, kind: str, root: Path | str | None = None) -> tuple[pd.DataFrame, IssueLog]:
+    """Read a side table named on the command line (--posts, --villages, --contacts)."""
+    path = Path(path)
+    log = IssueLog()
+    f = InputFile(path=path, rel=Path(path).name if root is None else path.relative_to(root).as_posix(),
+                  fmt={".csv": "csv", ".xls": "xls"}.get(path.suffix.lower(), "xlsx"))
+    data = fingerprint(f)
+    sniff(f, data)
+    if f.status == "失败":
+        log.add(f.code, f.reason, file=f.rel)
+        return pd.DataFrame(), log
+    tables = [t for t in read_file(f, data, log) if t.kind == kind]
+    if not tables:
+        log.add("F008", f"文件“{f.rel}”中没有找到{TABLE_KINDS[kind][1]}的表头；请使用 templates/ 中的模板",
+                file=f.rel)
+    return side_frame(tables, kind, log), log
