@@ -1,0 +1,140 @@
+"""Machine-readable results: households.csv, members.csv, issues.csv (UTF-8 with BOM).
+
+Deterministic: rows sorted by stable keys, floats with two decimals, booleans as 是/否, so a
+rerun on the same input gives byte-identical files. Text that starts with = + - @ or a control
+character is prefixed with ' so a spreadsheet never evaluates it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import registry
+from ..issues import ISSUE_COLUMNS, LEVEL_ORDER
+from . import styles
+from .atomic import atomic_path
+
+ENCODING = "utf-8-sig"
+
+# households.csv: the columns the spec requires first, then the rest of the facts.
+HOUSEHOLD_CSV_KEYS = [
+    "township", "village", "group", "household_id", "hh_key", "head_name", "head_id", "head_age",
+    "head_sex", "size", "category", "poverty_status", "monitored",
+    "wage_income", "business_income", "property_income", "transfer_income", "business_cost",
+    "education_cost", "total_income", "net_income", "per_capita", "economic_income",
+    "labour_able", "labour_weak", "no_labour_household", "ill_or_disabled", "severe_disabled",
+    "fulltime_student", "risk_types", "risk_illness", "risk_disaster", "risk_education", "return_risk",
+    "has_car", "luxury_house", "parents_separate",
+    "card", "rule", "reasons", "exclusions", "priority_factors", "priority_score", "review",
+    "review_reason", "declared_card", "declared_stage", "agrees", "blocking_issues",
+    "source_file", "source_sheet", "source_row",
+]
+HOUSEHOLD_SORT = ["township", "village", "household_id", "hh_key"]
+
+MEMBER_CSV_KEYS = [
+    "hh_key", "township", "village", "group", "household_id",
+    *[c.key for c in registry.COLUMNS if c.level == registry.MEMBER],
+    "id_ok", "age_calc", "sex_calc", "roster_level", "source_file", "source_sheet", "source_row",
+]
+MEMBER_SORT = ["source_file", "source_sheet", "source_row"]
+
+
+def escape_text(values: pd.Series) -> pd.Series:
+    """Prefix text that a spreadsheet would evaluate (= + - @, control characters) with '."""
+    s = values.astype("object").where(values.notna(), "").astype("str")
+    live = s.str.contains(styles.INJECTION_RE, regex=True)
+    return s.where(~live, "'" + s)
+
+
+def csv_frame(frame: pd.DataFrame, keys: list[str] | None = None, *, extras: bool = False) -> pd.DataFrame:
+    """Select ``keys`` present in ``frame`` (plus ``extra:*`` columns), label them in Chinese and
+    turn values into deterministic CSV text: 是/否, escaped text; numbers stay numbers."""
+    keys = [k for k in (keys or list(frame.columns)) if k in frame.columns]
+    if extras:
+        keys += [c for c in frame.columns if str(c).startswith("extra:") and c not in keys]
+    out = {}
+    for key in keys:
+        out[output_label(key, out)] = csv_column(frame[key])
+    return pd.DataFrame(out, index=frame.index)
+
+
+def output_label(key: str, taken) -> str:
+    """Chinese header for a key; ``extra:<header>`` → ``<header>`` (kept unique)."""
+    key = str(key)
+    lab = key[len("extra:"):] if key.startswith("extra:") else registry.label(key)
+    base, n = lab, 2
+    while lab in taken:
+        lab = f"{base}_{n}"
+        n += 1
+    return lab
+
+
+def csv_column(series: pd.Series) -> pd.Series:
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        text = pd.Series(np.where(series.fillna(False).astype(bool), styles.YES_TEXT, styles.NO_TEXT),
+                         index=series.index, dtype="object")
+        return text.where(series.notna(), "") if series.isna().any() else text
+    if pd.api.types.is_integer_dtype(dtype):
+        return series.astype("Int64")
+    if pd.api.types.is_float_dtype(dtype):
+        return series.round(2)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return series.dt.strftime("%Y-%m-%d").fillna("")
+    return escape_text(series)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, encoding=ENCODING, lineterminator="\n", float_format="%.2f")
+    return Path(path)
+
+
+def sort_households(households: pd.DataFrame) -> pd.DataFrame:
+    keys = [k for k in HOUSEHOLD_SORT if k in households.columns]
+    return households.sort_values(keys, kind="stable") if keys else households
+
+
+def sort_issues(issues: pd.DataFrame) -> pd.DataFrame:
+    """Issues in a stable order independent of the order checks ran: file, sheet, row, level, code."""
+    df = issues.copy()
+    for col in ISSUE_COLUMNS:
+        if col not in df.columns:
+            df[col] = pd.NA if col == "行号" else ""
+    df["_lvl"] = df["级别"].map(LEVEL_ORDER).fillna(9)
+    df["行号"] = pd.to_numeric(df["行号"], errors="coerce").astype("Int64")
+    text_cols = ["代码", "列", "值", "说明"]
+    for col in ["文件", "工作表", *text_cols]:
+        df[col] = df[col].astype("object").where(df[col].notna(), "").astype("str")
+    df = df.sort_values(["文件", "工作表", "行号", "_lvl", *text_cols], kind="stable", na_position="first")
+    return df.drop(columns="_lvl").reset_index(drop=True)
+
+
+def households_csv(households: pd.DataFrame) -> pd.DataFrame:
+    return csv_frame(sort_households(households), HOUSEHOLD_CSV_KEYS)
+
+
+def members_csv(members: pd.DataFrame) -> pd.DataFrame:
+    keys = [k for k in MEMBER_SORT if k in members.columns]
+    frame = members.sort_values(keys, kind="stable") if keys else members
+    return csv_frame(frame, MEMBER_CSV_KEYS, extras=True)
+
+
+def issues_csv(issues: pd.DataFrame) -> pd.DataFrame:
+    df = sort_issues(issues)
+    out = pd.DataFrame({c: escape_text(df[c]) for c in ISSUE_COLUMNS if c != "行号"})
+    out.insert(ISSUE_COLUMNS.index("行号"), "行号", df["行号"])
+    return out[ISSUE_COLUMNS]
+
+
+def write_csvs(households: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame,
+               out_dir: Path) -> list[Path]:
+    out_dir = Path(out_dir)
+    return [
+        write_csv(households_csv(households), out_dir / "households.csv"),
+        write_csv(members_csv(members), out_dir / "members.csv"),
+        write_csv(issues_csv(issues), out_dir / "issues.csv"),
+    ]

@@ -1,0 +1,250 @@
+"""Generic styled sheet: write a DataFrame as a formatted, filterable, printable Excel table.
+
+Other modules (spot-check list, quotas, notices) reuse ``write_frame``::
+
+    wb = styles.new_workbook(tmp, tmpdir=out_dir)
+    fmts = styles.Formats(wb)
+    write_frame(wb, "名单", frame, formats=fmts, row_fill=fills, tab_colour="#FF0000",
+                title="某某镇红卡户名单", freeze_cols=3)
+    wb.close()
+
+Column kinds come from dtypes: bool/boolean → 是/否 text; integers → "0"; floats → "#,##0.00"
+(or "0.0%" for headers ending in 占比/比例/覆盖率/比率); datetimes → yyyy-mm-dd; everything else
+text (IDs stay text). Text starting with = + - @ or a control character gets a quote-prefix format.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import styles
+from .styles import Formats
+
+# Row colouring: "row" = one cell format per (kind, fill) given to every cell of the row;
+# "conditional" = plain cells plus one conditional format per colour per sheet.
+# Measured with benchmarks/bench_row_colour.py (see the module docstring there); "row" kept.
+FILL_MODE = "row"
+
+PCT_SUFFIXES = ("占比", "比例", "覆盖率", "比率")
+MIN_WIDTH, MAX_WIDTH = 6, 50
+WIDTH_SAMPLE = 2000
+
+
+def write_frame(workbook, name: str, frame: pd.DataFrame, *, formats: Formats | None = None,
+                used_names: set[str] | None = None, row_fill: pd.Series | Iterable | None = None,
+                tab_colour: str | None = None, title: str = "",
+                number_formats: Mapping[str, str] | None = None,
+                widths: Mapping[str, float] | None = None, freeze_cols: int = 0,
+                autofilter: bool = True, landscape: bool = True, bold_last_row: bool = False,
+                fill_mode: str | None = None, hidden_columns: Iterable[str] = ()):
+    """Add sheet ``name`` (sanitised; unique within ``used_names``) holding ``frame``.
+
+    - ``row_fill``: per row "#RRGGBB" or "" (aligned by position), e.g. a light card tint.
+    - ``number_formats``: header → Excel number format, overriding the dtype default.
+    - ``widths``: header → column width, overriding the estimate from header and content.
+    - ``freeze_cols``: columns kept visible when scrolling right (the header row is always frozen).
+    - ``bold_last_row``: style the last row as a totals row (合计).
+    Returns the (first) worksheet. Frames longer than an Excel sheet continue on "name(续2)".
+    """
+    formats = formats or Formats(workbook)
+    if used_names is None:
+        used_names = {ws.get_name().lower() for ws in workbook.worksheets()}
+    header_row = 1 if title else 0
+    limit = styles.MAX_ROWS - header_row - 1
+    fills = None if row_fill is None else pd.Series(list(row_fill) if not isinstance(row_fill, pd.Series)
+                                                    else row_fill.to_numpy(), dtype="object")
+    first = None
+    for part, start in enumerate(range(0, max(len(frame), 1), limit)):
+        chunk = frame.iloc[start:start + limit]
+        sheet_name = name if part == 0 else f"{str(name)[:26]}(续{part + 1})"
+        ws = workbook.add_worksheet(styles.safe_sheet_name(sheet_name, used_names))
+        part_fill = None if fills is None else fills.iloc[start:start + limit].reset_index(drop=True)
+        _write_sheet(ws, formats, chunk, title=title, header_row=header_row, row_fill=part_fill,
+                     tab_colour=tab_colour, number_formats=number_formats or {}, widths=widths or {},
+                     freeze_cols=freeze_cols, autofilter=autofilter, landscape=landscape,
+                     bold_last_row=bold_last_row and start + limit >= len(frame),
+                     fill_mode=fill_mode or FILL_MODE, hidden=set(hidden_columns))
+        first = first or ws
+    return first
+
+
+def write_block(ws, formats: Formats, frame: pd.DataFrame, start_row: int, *, title: str = "",
+                number_formats: Mapping[str, str] | None = None, bold_last_row: bool = False,
+                row_fill: pd.Series | None = None) -> int:
+    """Write a titled table at ``start_row`` of an existing sheet (pivot blocks stacked on one
+    sheet). Returns the header row index; the next free row is header + len(frame) + 2."""
+    r = start_row
+    if title:
+        ws.write_string(r, 0, title, formats.title())
+        r += 1
+    cols = [_prepare(frame[c], str(c), (number_formats or {}).get(str(c))) for c in frame.columns]
+    _write_header(ws, formats, frame.columns, r)
+    _write_rows(ws, formats, cols, r + 1, len(frame), row_fill, bold_last_row, "row")
+    return r
+
+
+# --- internals -------------------------------------------------------------------------------
+
+class _Col:
+    __slots__ = ("name", "kind", "values", "has_na", "quote", "nf", "width")
+
+    def __init__(self, name, kind, values, has_na, quote, nf, width):
+        self.name, self.kind, self.values, self.has_na = name, kind, values, has_na
+        self.quote, self.nf, self.width = quote, nf, width
+
+
+def _prepare(series: pd.Series, name: str, number_format: str | None) -> _Col:
+    """Turn a column into Python values + a kind, vectorised (one tolist per column)."""
+    dtype = series.dtype
+    header_w = float(styles.text_width(pd.Series([name])).iloc[0])
+    if pd.api.types.is_bool_dtype(dtype):
+        text = pd.Series(np.where(series.fillna(False).astype(bool), styles.YES_TEXT, styles.NO_TEXT),
+                         index=series.index, dtype="object")
+        has_na = bool(series.isna().any())
+        if has_na:
+            text = text.where(series.notna().to_numpy(), None)
+        return _Col(name, "text", text.tolist(), has_na, None, number_format, max(header_w, 4))
+    if pd.api.types.is_numeric_dtype(dtype):
+        numeric = pd.to_numeric(series, errors="coerce").astype("float64")
+        finite = np.isfinite(numeric.to_numpy())
+        has_na = not finite.all()
+        if pd.api.types.is_integer_dtype(dtype):
+            kind = "int"
+            vals = series.astype("object").where(pd.Series(finite, index=series.index), None)
+            values = [None if v is None else int(v) for v in vals.tolist()] if has_na else \
+                series.astype("int64").tolist()
+        else:
+            kind = "pct" if name.endswith(PCT_SUFFIXES) else "money"
+            values = numeric.astype("object").where(pd.Series(finite, index=series.index), None).tolist() \
+                if has_na else numeric.tolist()
+        top = float(np.nanmax(np.abs(numeric.to_numpy()[finite]))) if finite.any() else 0.0
+        digits = len(f"{top:,.0f}") + (3 if kind == "money" else 0) + (1 if kind == "pct" else 0)
+        return _Col(name, kind, values, has_na, None, number_format,
+                    max(header_w, digits + 1))
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        values = [None if pd.isna(v) else v.to_pydatetime() for v in series.tolist()]
+        return _Col(name, "date", values, True, None, number_format, max(header_w, 11))
+    text = series.astype("object").where(series.notna(), "").astype("str")
+    lengths = text.str.len()
+    if len(text) and lengths.max() > styles.MAX_CELL_CHARS:
+        text = text.str.slice(0, styles.MAX_CELL_CHARS)
+    quote = text.str.contains(styles.INJECTION_RE, regex=True).to_numpy(dtype=bool)
+    sample = text.iloc[:WIDTH_SAMPLE]
+    content_w = float(styles.text_width(sample).max()) if len(sample) else 0.0
+    blank = (lengths == 0).to_numpy()
+    has_blank = bool(blank.any())
+    values = text.astype("object").where(~blank, None).tolist() if has_blank else text.tolist()
+    return _Col(name, "text", values, has_blank, quote if quote.any() else None, number_format,
+                max(header_w, content_w))
+
+
+def _write_header(ws, formats: Formats, columns, row: int) -> None:
+    ws.write_row(row, 0, [str(c) for c in columns], formats.header())
+
+
+def _fill_codes(row_fill: pd.Series | None, n: int) -> tuple[list[str], np.ndarray]:
+    if row_fill is None or n == 0:
+        return [""], np.zeros(n, dtype=np.int64)
+    codes, uniques = pd.factorize(row_fill.fillna("").astype("str"), sort=False)
+    palette = [styles.hex_colour(u, "") if u else "" for u in uniques]
+    return palette, codes.astype(np.int64)
+
+
+def _write_rows(ws, formats: Formats, cols: list[_Col], first: int, n: int,
+                row_fill: pd.Series | None, bold_last_row: bool, fill_mode: str) -> None:
+    if n == 0 or not cols:
+        return
+    palette, codes = _fill_codes(row_fill, n)
+    cell_fills = palette if fill_mode == "row" else [""] * len(palette)
+    writers, fmt_lists = [], []
+    for col in cols:
+        options = [formats.cell(col.kind, f, False, col.nf) for f in cell_fills]
+        if col.quote is not None:
+            options += [formats.cell(col.kind, f, True, col.nf) for f in cell_fills]
+            idx = codes + col.quote.astype(np.int64) * len(cell_fills)
+            fmt_lists.append(np.array(options, dtype=object)[idx].tolist())
+        elif len(options) == 1 or len(set(map(id, options))) == 1:
+            fmt_lists.append(itertools.repeat(options[0], n))
+        else:
+            fmt_lists.append(np.array(options, dtype=object)[codes].tolist())
+        if col.has_na:  # None → blank cell (keeps the fill), other values by type
+            writers.append(ws.write)
+        elif col.kind == "text":
+            writers.append(ws.write_string)
+        elif col.has_na:
+            writers.append(ws.write)
+        elif col.kind == "date":
+            writers.append(ws.write_datetime)
+        else:
+            writers.append(ws.write_number)
+    ncols = len(cols)
+    col_idx = range(ncols)
+    body_n = n - 1 if bold_last_row else n
+    rows = zip(range(first, first + body_n), zip(*[c.values for c in cols]), zip(*fmt_lists))
+    for r, vrow, frow in rows:
+        for c, w, v, f in zip(col_idx, writers, vrow, frow):
+            w(r, c, v, f)
+    if bold_last_row:
+        r = first + n - 1
+        for c, (col, w) in enumerate(zip(cols, writers)):
+            w(r, c, col.values[-1], formats.total(col.kind))
+    if fill_mode == "conditional":
+        _conditional_fills(ws, formats, palette, codes, first, ncols - 1)
+
+
+def _conditional_fills(ws, formats: Formats, palette: list[str], codes: np.ndarray, first: int,
+                       last_col: int) -> None:
+    """One conditional format per colour covering that colour's runs of consecutive rows."""
+    from xlsxwriter.utility import xl_range
+
+    if not len(codes):
+        return
+    breaks = np.flatnonzero(np.diff(codes)) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(codes)]]) - 1
+    run_codes = codes[starts]
+    for code, colour in enumerate(palette):
+        if not colour:
+            continue
+        sel = run_codes == code
+        ranges = [xl_range(first + s, 0, first + e, last_col) for s, e in zip(starts[sel], ends[sel])]
+        if not ranges:
+            continue
+        fmt = formats.workbook.add_format({"bg_color": colour, "pattern": 1})
+        s0, e0 = starts[sel][0], ends[sel][0]
+        ws.conditional_format(first + s0, 0, first + e0, last_col,
+                              {"type": "formula", "criteria": "=TRUE", "format": fmt,
+                               "multi_range": " ".join(ranges)})
+
+
+def _write_sheet(ws, formats: Formats, frame: pd.DataFrame, *, title: str, header_row: int,
+                 row_fill, tab_colour, number_formats, widths, freeze_cols, autofilter, landscape,
+                 bold_last_row, fill_mode, hidden) -> None:
+    cols = [_prepare(frame[c], str(c), number_formats.get(str(c))) for c in frame.columns]
+    for i, col in enumerate(cols):
+        width = widths.get(col.name) or min(max(col.width + 2, MIN_WIDTH), MAX_WIDTH)
+        ws.set_column(i, i, width, None, {"hidden": True} if col.name in hidden else None)
+    if tab_colour:
+        ws.set_tab_color(styles.hex_colour(tab_colour))
+    if title:
+        ws.write_string(0, 0, title, formats.title())
+    if cols:
+        _write_header(ws, formats, frame.columns, header_row)
+    ws.freeze_panes(header_row + 1, freeze_cols)
+    n = len(frame)
+    _write_rows(ws, formats, cols, header_row + 1, n, row_fill, bold_last_row, fill_mode)
+    if autofilter and cols:
+        ws.autofilter(header_row, 0, header_row + max(n, 0), len(cols) - 1)
+    # print: landscape, fit to page width, header row repeated, page numbers
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header("&C&A")
+    ws.set_footer("&C第 &P 页，共 &N 页")
