@@ -119,7 +119,7 @@ VILLAGE_KINDS = [
     (dict(poor=True, pv=True), 3, "有光伏电站的贫困村"),
     (dict(poor=True), 2, "贫困村"),
     (dict(sup_village=True), 2, "挂牌督战村"),
-    (dict(), 1, "其他村"),
+    (dict(), 1, "非贫困村"),
 ]
 
 

@@ -249,7 +249,7 @@ def check_quotas(posts: pd.DataFrame | None, villages: pd.DataFrame | None, quot
         BASIS: np.select(
             [poor_pv, vil["poor_village"] & vil["supervised_village"], vil["poor_village"],
              vil["supervised_village"]],
-            ["有光伏电站的贫困村", "贫困村、挂牌督战村", "贫困村", "挂牌督战村"], default="其他村"),
+            ["有光伏电站的贫困村", "贫困村、挂牌督战村", "贫困村", "挂牌督战村"], default="非贫困村"),
     })
 
     out = pd.concat([head, town, vil_out], ignore_index=True)
@@ -445,8 +445,10 @@ def _pv_issues(log: iss.IssueLog, pv: pd.DataFrame) -> None:
     bad = pv[pv["是否达标"] == NO]
     if not len(bad):
         return
+    used = np.where(bad["用于黄卡公益岗位工资"] > 0, bad["用于黄卡公益岗位工资"].map("{:g}".format) + "元",
+                    "未填写或为0元")
     msg = (bad["乡镇"] + bad["行政村"] + "光伏年收益" + bad["光伏年收益"].map("{:g}".format)
-           + "元，用于黄卡户公益岗位工资" + bad["用于黄卡公益岗位工资"].map("{:g}".format) + "元，占"
+           + "元，用于黄卡户公益岗位工资" + used + "，占"
            + bad["比例（%）"].map("{:g}".format) + "%，要求不低于" + bad["要求（%）"].map("{:g}".format) + "%")
     frame = pd.DataFrame({"说明": msg, "乡镇": bad["乡镇"], "列": "光伏收益用于黄卡公益岗位工资",
                           "值": bad["用于黄卡公益岗位工资"]})
@@ -567,3 +569,35 @@ def write(result: RunResult, out_dir: Path | str) -> list[Path]:
     with atomic_path(path) as tmp:
         _csv_safe(quotas[QUOTA_COLUMNS]).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return [path]
+
+
+WORKBOOK_NAME = "公益岗位核查.xlsx"
+SHEET_ISSUES = "问题清单"
+_SHEET_ORDER = (SHEET_QUOTAS, SHEET_HOLDERS, SHEET_CANDIDATES, SHEET_PV)
+
+
+def write_workbook(result: RunResult, path: Path | str, issues: pd.DataFrame | None = None) -> Path:
+    """The standalone 公益岗位核查.xlsx: this module's sheets (as in 全县汇总.xlsx) and, when
+    given, the issues (问题清单, columns issues.ISSUE_COLUMNS). Written atomically."""
+    from .write import sheet as sheet_writer  # noqa: PLC0415 - only the CLI needs the writer
+    from .write import styles
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        wb = styles.new_workbook(tmp, tmpdir=path.parent, created=result.as_of)
+        fmts = styles.Formats(wb)
+        used: set[str] = set()
+        for name in _SHEET_ORDER:
+            spec = result.sheets.get(name)
+            if spec is None:
+                continue
+            sheet_writer.write_frame(wb, name, spec.frame, formats=fmts, used_names=used,
+                                     row_fill=spec.row_fill, tab_colour=spec.tab_colour, title=spec.title,
+                                     freeze_cols=3 if name == SHEET_QUOTAS else 0)
+        if issues is not None and len(issues):
+            fills = issues["级别"].map(styles.LEVEL_FILLS).fillna("")
+            sheet_writer.write_frame(wb, SHEET_ISSUES, issues[iss.ISSUE_COLUMNS].reset_index(drop=True),
+                                     formats=fmts, used_names=used, row_fill=fills.reset_index(drop=True),
+                                     title=f"共{len(issues)}条")
+        wb.close()
+    return path
