@@ -13,7 +13,8 @@ from . import ids as idmod
 from .issues import IssueLog
 from .normalize import coerce, default_value, id_text, to_text
 from .read import RawTable
-from .registry import (BY_KEY, COLUMNS, HOUSEHOLD, ID, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET)
+from .registry import (BY_KEY, COLUMNS, ENUM, HOUSEHOLD, ID, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET,
+                       TEXT)
 
 INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
 DECLARED_MONEY = ("income_total_declared", "per_capita_declared")
@@ -142,9 +143,18 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     src_head = m.index.isin(head_rows.index)  # the row household fields are read from
     head_rows = head_rows.set_index("_grp")
     grp = m["_grp"]
+    conflicts = []
     for col in COLUMNS:
         if col.level == HOUSEHOLD:
-            m[col.key] = head_rows[col.key].reindex(grp).to_numpy()
+            head_values = head_rows[col.key].reindex(grp).to_numpy()
+            if col.kind in (TEXT, ENUM, MONEY) and col.key not in ("township",):
+                own = m[col.key]
+                filled = (own != "") if col.kind != MONEY else (own.notna() & (own != 0))
+                same = pd.Series(own.to_numpy() == head_values, index=m.index)
+                differs = filled.to_numpy(dtype=bool) & ~same.to_numpy(dtype=bool) & ~src_head
+                if differs.any():
+                    conflicts.append((col, differs, own.copy()))
+            m[col.key] = head_values
     m["_incomes_blank"] = head_rows["_incomes_blank"].reindex(grp).to_numpy()
     head_id = head_rows["id_number"].reindex(grp).astype(str).to_numpy()
     hid = m["household_id"].astype(str).to_numpy()
@@ -152,6 +162,9 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
                 .astype(str).to_numpy()).to_numpy()
     ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
     m["hh_key"] = m["township"].astype(str) + "|" + ident
+    for col, differs, own in conflicts:
+        log.add_frame("H005", _issue_frame(m, differs, _header(headers, m, col.key), own.astype(str),
+                                           f"本行“{col.label}”与户主行不一致，已按户主行为准；请核对"))
 
     # IDs: text, check digit, birth date, sex, age
     checked = idmod.check_ids(m["id_number"])

@@ -1,0 +1,76 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from ..issues import ERROR, INFO, WARNING
+
+
+class DateType(click.ParamType):
+    name = "日期"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"“{value}”不是有效日期，请写成 2024-03-18 这样的格式", param, ctx)
+
+
+DATE = DateType()
+
+as_of_option = click.option("--as-of", "as_of", type=DATE, default=None, metavar="日期",
+                            help="评定基准日（计算年龄用），如 2024-03-18；默认今天。")
+rules_option = click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False),
+                            default=None, metavar="规则文件",
+                            help="分类规则文件（TOML），默认使用内置的四卡规则（templates/rules.toml）。")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
+
+
+def check_out_dir(input_path: Path, out: Path) -> None:
+    """Refuse an output folder inside the input (outputs would be read back as inputs)."""
+    src = input_path.resolve()
+    src_dir = src if src.is_dir() else src.parent
+    dst = out.resolve()
+    if src.is_dir() and (dst == src_dir or src_dir in dst.parents):
+        raise click.UsageError("输出文件夹不能放在输入文件夹里面（否则下次会把结果当成花名册读入），"
+                               "请用 -o 换一个位置")
+
+
+def progress_printer(quiet: bool):
+    """A progress callback over files when on a terminal (stderr), else None."""
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(name: str, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r读取 [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def issue_summary(issues, top: int = 5) -> list[str]:
+    """Chinese lines: counts per level and the most frequent problems."""
+    counts = issues["级别"].value_counts()
+    lines = [f"问题：错误 {int(counts.get(ERROR, 0))} 条，警告 {int(counts.get(WARNING, 0))} 条，"
+             f"提示 {int(counts.get(INFO, 0))} 条"]
+    serious = issues[issues["级别"] != INFO]
+    if len(serious):
+        from ..issues import CODES
+
+        freq = serious["代码"].value_counts().head(top)
+        lines.append("最常见的问题：")
+        for code, n in freq.items():
+            lines.append(f"  {code} {CODES.get(code, ('', ''))[1]}：{n} 条")
+    return lines
