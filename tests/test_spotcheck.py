@@ -165,6 +165,15 @@ def test_na_agrees_is_not_forced_and_blocked_households_are_not_in_frame():
     assert "未判定" not in set(sample["card"])
 
 
+def test_config_from_the_real_rules_file():
+    rules = pytest.importorskip("fourcard_excel.rules")
+    loaded = rules.load_rules()
+    assert spotcheck.spotcheck_config(loaded) == {"rate": 0.30, "min_rate": 0.30, "team_size": 2}
+    assert spotcheck.card_names_of(loaded) == loaded.card_names
+    assert spotcheck.spotcheck_config(StandInRules())["team_size"] == 2
+    assert spotcheck.spotcheck_config({"spotcheck": {"rate": 0.4}})["rate"] == 0.4
+
+
 def test_rate_never_below_minimum():
     with pytest.raises(spotcheck.SpotCheckError, match="低于"):
         spotcheck.check_rate(0.2, 0.30)
