@@ -182,6 +182,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
             log.add_frame(code, _issue_frame(m, mask, id_header, m["id_number"], message))
 
     # values that could not be understood (household fields: reported on the head row only)
+    bad_marks = np.full(len(m), "|", dtype=object)
     for key, mask in bad_all.items():
         mask = mask.to_numpy(dtype=bool)
         col = BY_KEY[key]
@@ -189,6 +190,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
             mask = mask & src_head
         if not mask.any():
             continue
+        bad_marks = np.where(mask, bad_marks + key + "|", bad_marks)
         code = "V003" if col.kind in (MONEY, "int") else "V002"
         if col.kind in (MONEY, "int"):
             msg = f"“{col.label}”应填数字（可写“1,234”或“1234元”）；请改正"
@@ -196,6 +198,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
             msg = f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}"
         raw_text = _raw_values(tables, m, key)
         log.add_frame(code, _issue_frame(m, mask, _header(headers, m, key), raw_text, msg))
+    m["_bad"] = pd.Series(bad_marks, index=m.index, dtype="str")
     return m, headers
 
 

@@ -51,9 +51,9 @@ def _checks_for(col, level: str) -> list[pa.Check]:
     elif required and col.kind not in (MONEY, ID):  # blank money = 0; blank IDs are I001
         checks.append(pa.Check(lambda s: s.astype(str) != "", name="V001", ignore_na=False))
     if col.kind in (MONEY, INT):
-        checks.append(pa.Check.ge(0, name="V004"))
+        checks.append(pa.Check(lambda s: s >= 0, name="V004"))
     if col.key == "size_declared" and level == "household":
-        checks.append(pa.Check.ge(1, name="V012"))
+        checks.append(pa.Check(lambda s: s >= 1, name="V012"))
     return checks
 
 
@@ -94,6 +94,10 @@ def _schema_issues(frame: pd.DataFrame, sch: pa.DataFrameSchema, log: IssueLog, 
             col = BY_KEY[column]
             idx = group["index"].astype(int).to_numpy()
             mask = frame.index.isin(idx)
+            if code == "V001" and "_bad" in frame:  # a value that could not be read is reported once
+                mask &= ~frame["_bad"].str.contains(f"|{column}|", regex=False).to_numpy()
+            if not mask.any():
+                continue
             log.add_frame(code, _rows(frame, mask, header(column, frame), frame[column].astype(str),
                                       _MESSAGES[code].format(label=col.label)))
 
