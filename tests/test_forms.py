@@ -249,3 +249,26 @@ def test_forms_command(tmp_path, monkeypatch):
     res = runner.invoke(cmd.forms_command, [str(tmp_path), "-o", str(out), "--village", "无此村"])
     assert res.exit_code == 1
     assert "无此村" in res.output
+
+
+def test_forms_from_a_real_pipeline_run(tmp_path):
+    """A filled roster template → pipeline.classify_inputs → forms: the computed card is ticked."""
+    pipeline = pytest.importorskip("fourcard_excel.pipeline")
+    from test_templates import _fill
+
+    from fourcard_excel import templates as tpl
+
+    folder = tmp_path / "花名册"
+    _fill(tpl.write_template(folder / "城关镇.xlsx", "roster", "member"), "member")
+    result = pipeline.classify_inputs(folder, as_of=dt.date(2024, 3, 18))
+    paths = forms.write_forms(result, tmp_path / "out")
+    assert [p.name for p in paths] == ["城关镇_红旗村_审批表.xlsx"]
+    ws = openpyxl.load_workbook(paths[0])["审批表"]
+    by_head = _forms_by_head(ws)
+    cards = dict(zip(result.households["head_name"], result.households["card"]))
+    assert set(by_head) == set(cards)
+    for head, texts in by_head.items():
+        visit = next(t for t in texts if t.startswith("经上户核查"))
+        assert f"☑{cards[head]}户" in visit
+    assert "2024年4月3日至4月10日" in "".join(by_head["王建国"])
+    assert "残疾、患有大病（三级）" in by_head["王建国"] or "患有大病、残疾（三级）" in by_head["王建国"]

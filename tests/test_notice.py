@@ -126,3 +126,25 @@ def test_notice_command(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "已生成公示名单 2 个村" in res.output
     assert (tmp_path / "out" / "城关镇" / "红旗村.xlsx").is_file()
+
+
+def test_notices_from_a_real_pipeline_run(tmp_path):
+    pipeline = __import__("pytest").importorskip("fourcard_excel.pipeline")
+    import datetime as dt
+
+    from test_templates import _fill
+
+    from fourcard_excel import templates as tpl
+
+    folder = tmp_path / "花名册"
+    _fill(tpl.write_template(folder / "城关镇.xlsx", "roster", "member"), "member")
+    result = pipeline.classify_inputs(folder, as_of=dt.date(2024, 3, 18))
+    for masked in (False, True):
+        paths = notice.write(result, tmp_path / f"out{masked}", mask_id=masked)
+        assert [p.relative_to(tmp_path / f"out{masked}").as_posix() for p in paths] == ["公示名单/城关镇/红旗村.xlsx"]
+        for text in _all_cells(paths[0]):
+            assert not FULL_ID.search(text)
+            assert not any(term in text for term in SENSITIVE), text
+        _, rows, _, body = _table(paths[0])
+        assert len(body) == 3
+        assert rows[1][0] == "公示时间：2024年4月3日至2024年4月10日（公示期7天）"
