@@ -169,6 +169,7 @@ def test_two_periods_give_the_right_transitions(two_periods, tmp_path):
     sheet = r2.sheets["动态调整"]
     assert list(sheet.frame.columns) == history.TRANSITION_COLUMNS
     assert "升级" in sheet.title and "红卡 > 黄卡 > 绿卡 > 蓝卡 > 不纳入" in sheet.title
+    assert "本期距上期3个月" in sheet.title
 
     history.write(r2, tmp_path / "out")
     csv = pd.read_csv(tmp_path / "out" / "transitions.csv", encoding="utf-8-sig", dtype=str,
@@ -413,7 +414,9 @@ def test_export_csv_and_parquet_error(two_periods, tmp_path, monkeypatch):
     assert out == tmp_path / "share" / "四卡数据_2024-06-30.csv"
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     df = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert {"期次", "乡镇", "户主姓名", "户主证件号码", "卡别", "人均纯收入", "判定依据"} <= set(df.columns)
+    assert {"期次", "乡镇", "户主姓名", "户主证件号码", "户主性别", "卡别", "人均纯收入", "人均纯收入（申报）",
+            "判定依据"} <= set(df.columns)
+    assert not any(c.isascii() for c in df.columns)
     assert len(df) == 5 and df["户主证件号码"].str.len().eq(18).all()
     monkeypatch.setattr(history, "parquet_available", lambda: False)
     with pytest.raises(history.HistoryError, match="pip install pyarrow"):
@@ -438,9 +441,10 @@ def test_cli_history_and_export(two_periods, tmp_path, monkeypatch):
     res = runner.invoke(_cli(), ["history", "--db", str(dbp)])
     assert res.exit_code == 0, res.output
     assert "2024-03-31" in res.output and "2024-06-30" in res.output and "共 2 期" in res.output
+    assert res.output.index("红卡") < res.output.index("黄卡") < res.output.index("绿卡")
 
     out = tmp_path / "共享.csv"
-    res = runner.invoke(_cli(), ["export", "--period", "2024-03-31", "--db", str(dbp), "-o", str(out)])
+    res = runner.invoke(_cli(), ["export", "--period", "2024-3-31", "--db", str(dbp), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert out.exists() and "已导出期次 2024-03-31" in res.output
 

@@ -418,6 +418,14 @@ def record_period(conn: sqlite3.Connection, result: RunResult) -> int:
                            manifest=build_manifest(result), contacts=contacts)
 
 
+def _adjust_note(prev_period: str, period: str, rules) -> str:
+    """Plan §五(三): cards are adjusted every ``adjust_months`` months."""
+    every = int(_section(rules, "review").get("adjust_months", 6))
+    a, b = pd.Timestamp(prev_period), pd.Timestamp(period)
+    gap = (b.year - a.year) * 12 + b.month - a.month
+    return f"按方案每{every}个月动态调整一次卡别；本期距上期{gap}个月。"
+
+
 def _change_fill(frame: pd.DataFrame) -> pd.Series:
     return frame["变化类型"].map(TYPE_FILLS).fillna("")
 
@@ -453,7 +461,8 @@ def run(result: RunResult, db_path: Path | str | None | bool = None, record: boo
             title = (f"动态调整：本期 {period} 与上期 {prev_period} 比较。卡别按规则文件顺序"
                      f"（{' > '.join(order)}）排列，越靠前帮扶力度越大：调往靠前卡别为“升级”，"
                      "调往靠后卡别为“降级”，同级不同卡或涉及未判定为“调整”；本期新有的户为“新增”，"
-                     "上期有、本期无的户为“退出”（请核实）。不变的户不列出。")
+                     "上期有、本期无的户为“退出”（请核实）。不变的户不列出。"
+                     + _adjust_note(prev_period, period, result.rules))
         else:
             full = compare_periods(h.iloc[:0], h.iloc[:0], order)
             title = (f"动态调整：数据库中尚无早于 {period} 的期次，本期为首期记录，无上期数据可比较。"
@@ -598,6 +607,12 @@ def parquet_available() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
+# Export headers where registry labels are missing or coincide (declared vs computed figures).
+EXPORT_LABELS = {"period": "期次", "head_sex": "户主性别", "size_declared": "家庭人口（申报）",
+                 "size": "家庭人口", "per_capita_declared": "人均纯收入（申报）",
+                 "per_capita": "人均纯收入"}
+
+
 def export_period(conn: sqlite3.Connection, period: str, out: Path | str, fmt: str = "csv") -> Path:
     """Write one period's households with Chinese headers to ``out`` (a file, or a folder).
 
@@ -617,16 +632,13 @@ def export_period(conn: sqlite3.Connection, period: str, out: Path | str, fmt: s
     frame = db.load_period(conn, period)
     cols = ["period", "hh_key", *db.FIELD_KEYS]
     frame = frame[[c for c in cols if c in frame.columns]]
-    headers = {c: label(c) for c in frame.columns}
-    headers["period"] = "期次"
-    headers["group"] = label("group")
-    # keep headers unique (some derived labels coincide with roster labels)
-    seen: dict[str, int] = {}
+    headers = {c: EXPORT_LABELS.get(c) or label(c) for c in frame.columns}
+    # keep headers unique should a label ever coincide
+    seen: set[str] = set()
     for c in list(headers):
-        name = headers[c]
-        if name in seen:
-            headers[c] = f"{name}（{c}）"
-        seen[name] = 1
+        if headers[c] in seen:
+            headers[c] = f"{headers[c]}（{c}）"
+        seen.add(headers[c])
     frame = frame.rename(columns=headers)
     out = Path(out)
     if out.is_dir() or (not out.suffix):

@@ -293,6 +293,9 @@ def list_periods(conn: sqlite3.Connection) -> pd.DataFrame:
         "SELECT period, card, COUNT(*) AS n FROM households GROUP BY period, card", conn)
     if len(counts):
         wide = counts.pivot(index="period", columns="card", values="n").fillna(0).astype(int)
+        preferred = ["红卡", "黄卡", "绿卡", "蓝卡", "不纳入", "未判定"]
+        wide = wide[sorted(wide.columns, key=lambda c: (preferred.index(c) if c in preferred
+                                                        else len(preferred), str(c)))]
         periods = periods.merge(wide, left_on="period", right_index=True, how="left")
     return periods
 
@@ -324,6 +327,11 @@ def last_reviews(conn: sqlite3.Connection, before: dt.date | str, *,
 
 
 def _iso(value: dt.date | str) -> str:
+    """Period id: ISO date; lenient text such as 2024-6-30 or 2024/06/30 is normalised."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
-    return str(value)[:10]
+    text = str(value).strip()
+    try:
+        return pd.Timestamp(text.replace("/", "-")).date().isoformat()
+    except (ValueError, TypeError):
+        return text[:10]

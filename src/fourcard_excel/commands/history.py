@@ -84,7 +84,7 @@ def export(period: str, fmt: str, output: str | None, db_path: str | None) -> No
         raise CommandError(str(exc)) from exc
     finally:
         conn.close()
-    click.echo(f"已导出期次 {period[:10]}：{out}")
+    click.echo(f"已导出期次 {db._iso(period)}：{out}")
 
 
 COMMANDS = [history, export]
