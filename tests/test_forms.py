@@ -241,12 +241,18 @@ def test_forms_command(tmp_path, monkeypatch):
     result = make_result()
     monkeypatch.setattr(cmd, "_classify", lambda *a, **k: result)
     runner = CliRunner()
+    src = tmp_path / "花名册"
+    src.mkdir()
     out = tmp_path / "审批表"
-    res = runner.invoke(cmd.forms_command, [str(tmp_path), "-o", str(out), "--village", "红旗村"])
+    res = runner.invoke(cmd.forms_command, [str(src), "-o", str(out / "x"), "--village", "红旗村"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cmd.forms_command, [str(src), "-o", str(src / "out")])
+    assert res.exit_code == 2  # output inside the input folder is refused
+    res = runner.invoke(cmd.forms_command, [str(src), "-o", str(out), "--village", "红旗村"])
     assert res.exit_code == 0, res.output
     assert (out / "城关镇_红旗村_审批表.xlsx").is_file()
     assert "审批表" in res.output
-    res = runner.invoke(cmd.forms_command, [str(tmp_path), "-o", str(out), "--village", "无此村"])
+    res = runner.invoke(cmd.forms_command, [str(src), "-o", str(out), "--village", "无此村"])
     assert res.exit_code == 1
     assert "无此村" in res.output
 
@@ -272,3 +278,20 @@ def test_forms_from_a_real_pipeline_run(tmp_path):
         assert f"☑{cards[head]}户" in visit
     assert "2024年4月3日至4月10日" in "".join(by_head["王建国"])
     assert "残疾、患有大病（三级）" in by_head["王建国"] or "患有大病、残疾（三级）" in by_head["王建国"]
+
+
+def test_forms_cli_end_to_end(tmp_path):
+    pytest.importorskip("fourcard_excel.pipeline")
+    from test_templates import _fill
+
+    from fourcard_excel import templates as tpl
+    from fourcard_excel.cli import main
+
+    folder = tmp_path / "花名册"
+    _fill(tpl.write_template(folder / "城关镇.xlsx", "roster", "household"), "household")
+    res = CliRunner().invoke(main, ["forms", str(folder), "-o", str(tmp_path / "审批表"), "--as-of", "2024-03-18"])
+    assert res.exit_code == 0, res.output
+    ws = openpyxl.load_workbook(tmp_path / "审批表" / "城关镇_红旗村_审批表.xlsx")["审批表"]
+    by_head = _forms_by_head(ws)
+    assert set(by_head) == {"王建国", "张德福", "钱小花"}
+    assert any("☑红卡户" in t for t in by_head["张德福"])

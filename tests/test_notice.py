@@ -121,7 +121,9 @@ def test_notice_command(tmp_path, monkeypatch):
 
     result = make_result()
     monkeypatch.setattr(cmd, "_classify", lambda *a, **k: result)
-    res = CliRunner().invoke(cmd.notice_command, [str(tmp_path), "-o", str(tmp_path / "out"), "--mask-id",
+    src = tmp_path / "花名册"
+    src.mkdir()
+    res = CliRunner().invoke(cmd.notice_command, [str(src), "-o", str(tmp_path / "out"), "--mask-id",
                                                   "--phone", "0857-1234567"])
     assert res.exit_code == 0, res.output
     assert "已生成公示名单 2 个村" in res.output
@@ -148,3 +150,22 @@ def test_notices_from_a_real_pipeline_run(tmp_path):
         _, rows, _, body = _table(paths[0])
         assert len(body) == 3
         assert rows[1][0] == "公示时间：2024年4月3日至2024年4月10日（公示期7天）"
+
+
+def test_notice_cli_end_to_end(tmp_path):
+    __import__("pytest").importorskip("fourcard_excel.pipeline")
+    from test_templates import _fill
+
+    from fourcard_excel import templates as tpl
+    from fourcard_excel.cli import main
+
+    folder = tmp_path / "花名册"
+    _fill(tpl.write_template(folder / "城关镇.xlsx", "roster", "member"), "member")
+    res = CliRunner().invoke(main, ["notice", str(folder), "-o", str(tmp_path / "公示"), "--mask-id",
+                                    "--as-of", "2024-03-18"])
+    assert res.exit_code == 0, res.output
+    path = tmp_path / "公示" / "城关镇" / "红旗村.xlsx"
+    for text in _all_cells(path):
+        assert not FULL_ID.search(text) and not any(t in text for t in SENSITIVE)
+    _, _, header, body = _table(path)
+    assert header[-1] == notice.ID_COLUMN and all("********" in r[5] for r in body)

@@ -8,29 +8,32 @@ from pathlib import Path
 import click
 
 from .. import forms as forms_lib
+from .common import as_of_option, check_out_dir, rules_option
 
 
 def _classify(input_path: Path, rules_path: Path | None, as_of: dt.date | None):
     from .. import pipeline  # imported late: the pipeline is the heavy part
+    from ..rules import RulesError
 
-    return pipeline.classify_inputs(input_path, rules_path=rules_path, as_of=as_of)
+    try:
+        return pipeline.classify_inputs(input_path, rules_path=rules_path, as_of=as_of)
+    except RulesError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 @click.command("forms")
 @click.argument("input_path", metavar="花名册", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹（每个行政村一个工作簿）")
 @click.option("--village", default=None, metavar="行政村",
               help="只生成一个行政村：写村名，重名时写“乡镇/行政村”")
-@click.option("--rules", "rules_path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="分类规则文件（TOML），默认使用县方案标准")
-@click.option("--as-of", "as_of", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="核算日期（计算年龄），如 2024-03-18，默认今天")
+@rules_option
+@as_of_option
 @click.option("--layout", "layout_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="审批表版式文件，默认 templates/审批表版式.toml")
 def forms_command(input_path: Path, out_dir: Path, village: str | None, rules_path: Path | None,
-                  as_of: dt.datetime | None, layout_path: Path | None) -> None:
+                  as_of: dt.date | None, layout_path: Path | None) -> None:
     """生成审批表（2024年脱贫攻坚分类帮扶动态管理审批表）。
 
     读取花名册并按规则分类，每户一页A4纵向审批表，预填户主、家庭人口、证件号码、
@@ -48,7 +51,8 @@ def forms_command(input_path: Path, out_dir: Path, village: str | None, rules_pa
     except forms_lib.FormLayoutError as exc:
         click.echo(f"错误：{exc}", err=True)
         raise SystemExit(1) from exc
-    result = _classify(input_path, rules_path, as_of.date() if as_of else None)
+    check_out_dir(input_path, out_dir)
+    result = _classify(input_path, rules_path, as_of)
     paths = forms_lib.write_forms(result, out_dir, village=village, layout=layout)
     if not paths:
         where = f"行政村“{village}”" if village else "花名册"

@@ -8,28 +8,31 @@ from pathlib import Path
 import click
 
 from .. import notice as notice_lib
+from .common import as_of_option, check_out_dir, rules_option
 
 
 def _classify(input_path: Path, rules_path: Path | None, as_of: dt.date | None):
     from .. import pipeline  # imported late: the pipeline is the heavy part
+    from ..rules import RulesError
 
-    return pipeline.classify_inputs(input_path, rules_path=rules_path, as_of=as_of)
+    try:
+        return pipeline.classify_inputs(input_path, rules_path=rules_path, as_of=as_of)
+    except RulesError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 @click.command("notice")
 @click.argument("input_path", metavar="花名册", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出文件夹，按“乡镇/行政村.xlsx”保存")
 @click.option("--mask-id", is_flag=True, default=False,
               help="列出部分隐藏的证件号码（只显示前6位和后4位）；默认不列证件号码")
 @click.option("--phone", default="", metavar="电话", help="监督举报电话；不填则留空线由村里手写")
 @click.option("--village", default=None, metavar="行政村", help="只生成一个行政村（村名或“乡镇/行政村”）")
-@click.option("--rules", "rules_path", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="分类规则文件（TOML），公示期取自其中的 [schedule]")
-@click.option("--as-of", "as_of", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="核算日期，如 2024-03-18，默认今天")
+@rules_option
+@as_of_option
 def notice_command(input_path: Path, out_dir: Path, mask_id: bool, phone: str, village: str | None,
-                   rules_path: Path | None, as_of: dt.datetime | None) -> None:
+                   rules_path: Path | None, as_of: dt.date | None) -> None:
     """生成公示名单（每个行政村一个可打印的工作簿）。
 
     名单只列序号、村民小组、户主姓名、家庭人口、卡别，不含健康、残疾、收入、致贫原因和子女信息；
@@ -41,7 +44,8 @@ def notice_command(input_path: Path, out_dir: Path, mask_id: bool, phone: str, v
       fourcard-excel notice 花名册文件夹 -o 公示名单
       fourcard-excel notice 花名册文件夹 -o 公示名单 --mask-id --phone 0857-1234567
     """
-    result = _classify(input_path, rules_path, as_of.date() if as_of else None)
+    check_out_dir(input_path, out_dir)
+    result = _classify(input_path, rules_path, as_of)
     paths = notice_lib.write_notices(result, out_dir, mask_id=mask_id, phone=phone, village=village)
     if not paths:
         where = f"行政村“{village}”" if village else "花名册"
