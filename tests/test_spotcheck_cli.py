@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from pathlib import Path
@@ -153,6 +154,8 @@ def test_sample_without_seed_prints_and_records_it(tmp_path, roster_dir):
     seed = int(line.split("：")[1].split("（")[0])
     ws = openpyxl.load_workbook(out / "县级抽查名单.xlsx")["汇总"]
     assert {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, 9)}["随机种子"] == seed
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["seed"] == seed and manifest["command"] == "sample"
     again = tmp_path / "重抽"
     assert _run(["sample", str(roster_dir), "-o", str(again), "--seed", str(seed), "--as-of", "2024-03-30"]).exit_code == 0
     assert _csv(out / "spotcheck.csv").equals(_csv(again / "spotcheck.csv"))

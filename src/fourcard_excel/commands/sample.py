@@ -79,6 +79,7 @@ def sample(input_path: Path, out_dir: Path, seed: int | None, rate: float | None
                           每组一页（不分组时每乡镇一页），按乡镇、村、户排序，
                           含空白的 核查卡别、核查意见、抽查人签字1、抽查人签字2、日期，横向打印
       spotcheck.csv       乡镇,行政村,户编号,户主姓名,户主证件号码,卡别,抽查组,抽查人
+      manifest.json       运行记录（输入文件、规则、随机种子等）
     \b
     示例：
       fourcard-excel sample 花名册 -o 抽查
@@ -112,6 +113,12 @@ def sample(input_path: Path, out_dir: Path, seed: int | None, rate: float | None
     else:
         click.echo(f"随机种子：{meta['seed']}")
     paths = sc.write(result, out_dir)
+    try:  # the run manifest records the seed (write/manifest.py)
+        from ..write.manifest import write_manifest  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - manifest writer not installed
+        write_manifest = None
+    if write_manifest is not None:
+        paths.append(write_manifest(result, list(paths), out_dir))
     n_all = int(strata["四卡户数"].sum()) if len(strata) else 0
     click.echo(f"四卡户 {n_all} 户，分 {len(strata)} 层（乡镇×卡别），抽取 {len(drawn)} 户"
                + (f"（{len(drawn) / n_all:.1%}）" if n_all else "")
