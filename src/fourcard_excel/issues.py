@@ -89,6 +89,7 @@ CODES: dict[str, tuple[str, str]] = {
     "D002": (INFO, "复核到期"),
     "D003": (WARNING, "联系走访次数不足"),
     "D004": (WARNING, "联系记录中的户主在花名册中找不到"),
+    "D005": (WARNING, "联系记录日期无法识别或晚于评估日期"),
 }
 
 

@@ -264,6 +264,7 @@ DERIVED_LABELS: dict[str, str] = {
     "head_name": "户主姓名",
     "head_id": "户主证件号码",
     "head_age": "户主年龄",
+    "head_sex": "户主性别",
     "registered": "是否建档立卡",
     "size": "家庭人口",
     "members": "成员行数",
