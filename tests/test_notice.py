@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import openpyxl
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from test_forms import make_result
 
@@ -131,9 +133,7 @@ def test_notice_command(tmp_path, monkeypatch):
 
 
 def test_notices_from_a_real_pipeline_run(tmp_path):
-    pipeline = __import__("pytest").importorskip("fourcard_excel.pipeline")
-    import datetime as dt
-
+    pipeline = pytest.importorskip("fourcard_excel.pipeline")
     from test_templates import _fill
 
     from fourcard_excel import templates as tpl
@@ -153,7 +153,7 @@ def test_notices_from_a_real_pipeline_run(tmp_path):
 
 
 def test_notice_cli_end_to_end(tmp_path):
-    __import__("pytest").importorskip("fourcard_excel.pipeline")
+    pytest.importorskip("fourcard_excel.pipeline")
     from test_templates import _fill
 
     from fourcard_excel import templates as tpl

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from openpyxl.utils import column_index_from_string, range_boundaries
@@ -146,7 +148,7 @@ def test_help_sheet_lists_every_column_with_example(tmp_path):
     assert by_label["证件号码"][2] == "必填"
     assert by_label["健康状况"][4] == "、".join(reg.HEALTH)
     ids = [v for v in by_label["证件号码"][5:] if v]
-    assert len(ids) == 3 and (check_ids(__import__("pandas").Series(ids))["status"] == "ok").all()
+    assert len(ids) == 3 and (check_ids(pd.Series(ids))["status"] == "ok").all()
     text = "\n".join(str(r[0]) for r in rows[:h] if r[0])
     assert "多项之间用“、”分隔" in text and "文本格式" in text
 
@@ -240,7 +242,7 @@ def test_filled_template_round_trips_through_the_pipeline(tmp_path, level):
     folder = tmp_path / "花名册"
     path = tpl.write_template(folder / "城关镇.xlsx", "roster", level)
     _fill(path, level)
-    result = pipeline.classify_inputs(folder, as_of=__import__("datetime").date(2024, 3, 18))
+    result = pipeline.classify_inputs(folder, as_of=dt.date(2024, 3, 18))
     issues = result.issues
     header_problems = issues[issues["代码"].str.startswith("F") & issues["级别"].ne("提示")]
     assert header_problems.empty, header_problems.to_string()
@@ -257,3 +259,30 @@ def test_filled_template_round_trips_through_the_pipeline(tmp_path, level):
     if level == "member":
         wife = result.members.set_index("name").loc["李秀英"]
         assert wife["health"] == "患有大病、残疾" and wife["disability_grade"] == "三级"
+
+
+SIDE_ROWS = {
+    "posts": {"岗位名称": "护林员", "设岗层级": "村级", "乡镇": "城关镇", "行政村": "红旗村", "姓名": "王建国",
+              "证件号码": make_id("522401", "19680512", 100, female=False), "月工资（元）": 800},
+    "villages": {"乡镇": "城关镇", "行政村": "红旗村", "是否贫困村": "是", "是否挂牌督战村": "否",
+                 "是否有光伏电站": "是", "光伏年收益（元）": 120000},
+    "contacts": {"日期": "2024-04-15", "帮扶干部": "张华", "干部层级": "乡",
+                 "户主证件号码": make_id("522401", "19680512", 100, female=False), "方式": "电话"},
+}
+
+
+@pytest.mark.parametrize("kind", ["posts", "villages", "contacts"])
+def test_filled_side_table_templates_are_read(tmp_path, kind):
+    side_tables = pytest.importorskip("fourcard_excel.side_tables")
+    path = tpl.write_template(tmp_path / f"{kind}.xlsx", kind)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    col = {c.value: c.column for c in ws[1]}
+    for header, value in SIDE_ROWS[kind].items():
+        ws.cell(2, col[header], value)
+    wb.save(path)
+    frame, log = side_tables.read_side_table(path, kind)
+    issues = log.frame()
+    serious = issues[issues["级别"].ne("提示")]
+    assert serious.empty, serious.to_string()
+    assert len(frame) == 1
