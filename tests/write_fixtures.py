@@ -58,7 +58,7 @@ def make_result(n: int = 60, *, seed: int = 7, rules: StubRules | None = None,
         hid = f"0522401{i % len(towns):02d}{i:06d}"  # leading zero: must stay text
         wage, business, transfer = float(rng.integers(0, 30000)), float(rng.integers(0, 8000)), 1234.5
         total = wage + business + transfer
-        declared = ["", card if card in rules.card_names else "", "黄卡"][i % 3]
+        declared = ["", card if card in rules.card_names else "", "黄卡"][(i // 3) % 3]
         rows.append({
             "hh_key": f"{town}|{hid}", "township": town, "village": village, "group": f"{i % 4 + 1}组",
             "household_id": hid, "head_name": SURNAMES[i % 10] + GIVEN[(i * 3) % 10], "head_id": head_id,

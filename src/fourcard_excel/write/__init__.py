@@ -9,6 +9,34 @@ Public entry points (docs/ARCHITECTURE.md, contract 5):
 
 from __future__ import annotations
 
-from .issues_book import write_issue_files
+import time
+from pathlib import Path
 
-__all__ = ["write_issue_files"]
+from .county import write_county
+from .csvs import write_csvs
+from .issues_book import write_issue_book, write_issue_files
+from .manifest import write_manifest
+from .sheet import write_frame
+from .township import write_townships
+
+__all__ = ["write_outputs", "write_issue_files", "write_frame"]
+
+
+def write_outputs(result, out_dir: Path) -> list[Path]:
+    """Write every output of ``process`` under ``out_dir`` (each file atomically).
+
+    households.csv, members.csv, issues.csv, 问题清单.xlsx, 乡镇结果/<乡镇>.xlsx, 全县汇总.xlsx and,
+    last, manifest.json (which lists the others). ``result.timings["write"]`` is set.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    paths: list[Path] = []
+    paths += write_csvs(result.households, result.members, result.issues, out_dir)
+    paths.append(write_issue_book(result.issues, out_dir / "问题清单.xlsx", tmpdir=out_dir,
+                                  created=result.as_of))
+    paths += write_townships(result, out_dir)
+    paths.append(write_county(result, out_dir))
+    result.timings["write"] = round(time.perf_counter() - start, 3)
+    paths.append(write_manifest(result, paths, out_dir))
+    return paths

@@ -39,6 +39,11 @@ MEMBER_CSV_KEYS = [
     *[c.key for c in registry.COLUMNS if c.level == registry.MEMBER],
     "id_ok", "age_calc", "sex_calc", "roster_level", "source_file", "source_sheet", "source_row",
 ]
+# Labels for keys registry.DERIVED_LABELS lacks (proposed there; the registry wins once added).
+LOCAL_LABELS = {"head_sex": "户主性别", "id_ok": "证件号码有效", "roster_level": "花名册类型",
+                "is_head": "是否户主", "size_declared": "家庭人口（申报）"}
+ROSTER_LEVELS = {"member": "成员花名册", "household": "户花名册"}
+
 MEMBER_SORT = ["source_file", "source_sheet", "source_row"]
 
 
@@ -64,7 +69,12 @@ def csv_frame(frame: pd.DataFrame, keys: list[str] | None = None, *, extras: boo
 def output_label(key: str, taken) -> str:
     """Chinese header for a key; ``extra:<header>`` → ``<header>`` (kept unique)."""
     key = str(key)
-    lab = key[len("extra:"):] if key.startswith("extra:") else registry.label(key)
+    if key.startswith("extra:"):
+        lab = key[len("extra:"):]
+    else:
+        lab = registry.label(key)
+        if lab == key:
+            lab = LOCAL_LABELS.get(key, key)
     base, n = lab, 2
     while lab in taken:
         lab = f"{base}_{n}"
@@ -120,6 +130,8 @@ def households_csv(households: pd.DataFrame) -> pd.DataFrame:
 def members_csv(members: pd.DataFrame) -> pd.DataFrame:
     keys = [k for k in MEMBER_SORT if k in members.columns]
     frame = members.sort_values(keys, kind="stable") if keys else members
+    if "roster_level" in frame.columns:
+        frame = frame.assign(roster_level=frame["roster_level"].replace(ROSTER_LEVELS))
     return csv_frame(frame, MEMBER_CSV_KEYS, extras=True)
 
 

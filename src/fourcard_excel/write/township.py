@@ -1,0 +1,112 @@
+"""乡镇结果/<乡镇>.xlsx: 汇总, one sheet per card, 不纳入, 未判定, 问题清单, 差异核对."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..issues import ISSUE_COLUMNS
+from ..registry import NOT_CARDED, UNDETERMINED
+from . import csvs, styles, tables
+from .atomic import atomic_path
+from .issues_book import ISSUE_WIDTHS, level_fills
+from .sheet import write_block, write_frame
+
+TOWNSHIP_DIR = "乡镇结果"
+NO_TOWNSHIP = "未填乡镇"
+
+
+def township_names(households: pd.DataFrame, issues: pd.DataFrame) -> list[str]:
+    """Townships with households or issues (a township whose rows all failed still gets a book)."""
+    names = set(households["township"].astype("str")) if "township" in households else set()
+    if "乡镇" in issues.columns:
+        names |= set(issues["乡镇"].astype("str"))
+    names.discard("")
+    return sorted(names)
+
+
+def write_townships(result, out_dir: Path) -> list[Path]:
+    """One workbook per township under ``out_dir/乡镇结果``."""
+    out_dir = Path(out_dir)
+    hh = result.households
+    issues = csvs.sort_issues(result.issues) if len(result.issues) else result.issues
+    by_town = dict(tuple(hh.groupby(hh["township"].astype("str"), sort=True))) if len(hh) else {}
+    issues_by_town = (dict(tuple(issues.groupby(issues["乡镇"].astype("str"), sort=True)))
+                      if len(issues) and "乡镇" in issues.columns else {})
+    used: set[str] = set()
+    paths = []
+    for town in township_names(hh, issues):
+        stem = styles.safe_filename(town, used, default=NO_TOWNSHIP)
+        path = out_dir / TOWNSHIP_DIR / f"{stem}.xlsx"
+        town_hh = by_town.get(town, hh.iloc[0:0])
+        town_issues = issues_by_town.get(town, issues.iloc[0:0] if len(issues.columns) else
+                                         pd.DataFrame(columns=ISSUE_COLUMNS))
+        paths.append(write_township_book(town, town_hh, town_issues, result.rules, path,
+                                         tmpdir=out_dir, created=result.as_of))
+    return paths
+
+
+def write_township_book(town: str, households: pd.DataFrame, issues: pd.DataFrame, rules, path: Path,
+                        *, tmpdir: Path | None = None, created=None) -> Path:
+    order = tables.card_order(rules, households["card"] if "card" in households else None)
+    cards = list(rules.card_names)
+    groups = dict(tuple(households.groupby(households["card"].astype("str"), sort=False))) \
+        if len(households) else {}
+    empty = households.iloc[0:0]
+    with atomic_path(path) as tmp:
+        wb = styles.new_workbook(tmp, tmpdir=tmpdir or Path(path).parent, created=created)
+        fmts = styles.Formats(wb)
+        used: set[str] = set()
+
+        # 汇总: village × card, households then persons
+        counts = tables.card_pivot(households, "village", order)
+        ws = write_frame(wb, "汇总", counts, formats=fmts, used_names=used, autofilter=False,
+                         title=f"{town}四卡分类汇总（户数）", bold_last_row=True, freeze_cols=1)
+        if "size" in households.columns:
+            persons = tables.card_pivot(households, "village", order, weights="size")
+            write_block(ws, fmts, persons, len(counts) + 3, title=f"{town}四卡分类汇总（人数）",
+                        bold_last_row=True)
+
+        # one sheet per card, filled with a light tint of the card colour
+        for card in cards:
+            frame = tables.labelled(tables.sort_by_priority(groups.get(card, empty)), tables.CARD_SHEET_KEYS)
+            colour = styles.card_colour(rules, card)
+            write_frame(wb, card, frame, formats=fmts, used_names=used, tab_colour=colour,
+                        row_fill=pd.Series(styles.tint(colour), index=range(len(frame))),
+                        title=f"{town}{card}户名单（共 {len(frame)} 户）", widths=tables.CARD_WIDTHS,
+                        freeze_cols=tables.CARD_SHEET_FREEZE)
+
+        frame = tables.labelled(groups.get(NOT_CARDED, empty), tables.CARD_SHEET_KEYS)
+        write_frame(wb, NOT_CARDED, frame, formats=fmts, used_names=used, tab_colour=styles.NOT_CARDED_TAB,
+                    title=f"{town}不纳入四卡的农户（共 {len(frame)} 户）", widths=tables.CARD_WIDTHS,
+                    freeze_cols=tables.CARD_SHEET_FREEZE)
+
+        frame = tables.labelled(groups.get(UNDETERMINED, empty), tables.UNDETERMINED_KEYS)
+        write_frame(wb, UNDETERMINED, frame, formats=fmts, used_names=used,
+                    tab_colour=styles.UNDETERMINED_TAB,
+                    row_fill=pd.Series(styles.UNDETERMINED_FILL, index=range(len(frame))),
+                    title=f"{town}未判定的农户（共 {len(frame)} 户，须先改正阻断问题）",
+                    widths=tables.CARD_WIDTHS, freeze_cols=tables.CARD_SHEET_FREEZE)
+
+        issue_frame = issues.reindex(columns=ISSUE_COLUMNS).reset_index(drop=True)
+        write_frame(wb, "问题清单", issue_frame, formats=fmts, used_names=used,
+                    row_fill=level_fills(issue_frame["级别"]), widths=ISSUE_WIDTHS, freeze_cols=2,
+                    title=f"{town}问题清单（共 {len(issue_frame)} 条）")
+
+        diff = difference_frame(households)
+        write_frame(wb, "差异核对", diff, formats=fmts, used_names=used, widths=tables.CARD_WIDTHS,
+                    title=f"{town}申报卡别与计算卡别不一致的农户（共 {len(diff)} 户）",
+                    freeze_cols=tables.CARD_SHEET_FREEZE)
+        wb.close()
+    return Path(path)
+
+
+def difference_frame(households: pd.DataFrame) -> pd.DataFrame:
+    """Households whose latest declared card differs from the computed one, with the reasons."""
+    if "agrees" in households.columns and len(households):
+        agrees = households["agrees"].astype("boolean")
+        mask = agrees.eq(False).fillna(False).to_numpy(dtype=bool)
+    else:
+        mask = pd.Series(False, index=households.index).to_numpy()
+    return tables.labelled(households[mask], tables.DIFF_KEYS, tables.DIFF_LABELS)
