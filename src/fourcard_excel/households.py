@@ -1,0 +1,183 @@
+"""Members frame (contract 1) -> households frame (contract 2): household facts, vectorised.
+
+Member-level rows are aggregated per ``hh_key`` with factorised keys and ``np.bincount`` (no
+``groupby.apply``); household-level rows take the declared ``n_*`` counts. Which labour, health,
+schooling and disability values count comes from the rules file's [sets]; facts that depend on
+thresholds (registered, the risks, return risk) are the rules file's [facts] expressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from . import ids
+from .expr import MULTI_SEP
+from .rules import HOUSEHOLD_COLUMNS, RULE_FACTS, Rules, TEXT
+
+# household column -> members column taken from the household's representative (户主) row
+_FROM_HEAD = {
+    "hh_key": "hh_key", "township": "township", "village": "village", "group": "group",
+    "household_id": "household_id", "head_name": "name", "head_id": "id_number",
+    "category": "category", "poverty_status": "poverty_status", "monitored": "monitored",
+    "size_declared": "size_declared", "wage_income": "wage_income",
+    "business_income": "business_income", "property_income": "property_income",
+    "transfer_income": "transfer_income", "business_cost": "business_cost",
+    "education_cost": "education_cost", "income_total_declared": "income_total_declared",
+    "per_capita_declared": "per_capita_declared", "risk_types": "risk_types",
+    "has_car": "has_car", "luxury_house": "luxury_house", "parents_separate": "parents_separate",
+    "main_cause": "main_cause", "policies_enjoyed": "policies_enjoyed",
+    "policies_eligible": "policies_eligible", "card_visit": "card_visit",
+    "card_review": "card_review", "card_township": "card_township", "card_county": "card_county",
+    "card_final": "card_final", "source_file": "source_file", "source_sheet": "source_sheet",
+    "source_row": "source_row",
+}
+_MONEY = ("wage_income", "business_income", "property_income", "transfer_income", "business_cost",
+          "education_cost", "income_total_declared", "per_capita_declared")
+_BOOLS = ("monitored", "has_car", "luxury_house", "parents_separate")
+SORT_KEYS = ["township", "village", "household_id", "hh_key"]
+
+
+def value_flags(values: pd.Series | np.ndarray, wanted: tuple[str, ...] | set[str]) -> np.ndarray:
+    """Bool array: the (possibly "、"-joined multi-value) text holds any of ``wanted``.
+
+    Works on the unique values only (factorised), so it is fast on millions of rows.
+    """
+    codes, uniques = pd.factorize(pd.Series(values).fillna("").astype(str), use_na_sentinel=False)
+    want = set(wanted)
+    flags = np.fromiter((bool(want.intersection(str(u).split(MULTI_SEP))) for u in uniques),
+                        dtype=bool, count=len(uniques))
+    return flags[np.asarray(codes)]
+
+
+def _col(m: pd.DataFrame, key: str, default: object) -> pd.Series:
+    if key in m.columns:
+        return m[key]
+    return pd.Series(default, index=m.index)
+
+
+def build_households(members: pd.DataFrame, rules: Rules, as_of: dt.date | None = None) -> pd.DataFrame:
+    """One row per ``hh_key`` with the household facts of contract 2 (docs/ARCHITECTURE.md)."""
+    if len(members) == 0:
+        return _empty()
+    n = len(members)
+    codes, _keys = pd.factorize(members["hh_key"].astype(str), sort=False)
+    codes = np.asarray(codes)
+    k = int(codes.max()) + 1
+    pos = np.arange(n)
+    is_head = _col(members, "is_head", False).to_numpy(dtype=bool)
+    first_any = np.full(k, n, dtype=np.int64)
+    np.minimum.at(first_any, codes, pos)
+    first_head = np.full(k, n, dtype=np.int64)
+    np.minimum.at(first_head, codes[is_head], pos[is_head])
+    rep = np.where(first_head < n, first_head, first_any)
+
+    head = members.iloc[rep].reset_index(drop=True)
+    out: dict[str, object] = {}
+    for col, src in _FROM_HEAD.items():
+        kind = HOUSEHOLD_COLUMNS[col]
+        if kind == TEXT:
+            out[col] = _col(head, src, "").fillna("").astype("str").to_numpy()
+        elif col in _MONEY:
+            out[col] = pd.to_numeric(_col(head, src, 0.0), errors="coerce").fillna(0.0).to_numpy(float)
+        elif col in _BOOLS:
+            out[col] = _col(head, src, False).fillna(False).to_numpy(dtype=bool)
+        else:  # Int64
+            out[col] = pd.to_numeric(_col(head, src, pd.NA), errors="coerce").astype("Int64").to_numpy()
+    out["head_sex"] = _head_sex(head)
+    out["head_age"] = _head_age(head, as_of)
+
+    # --- member counts (member-level) or declared counts (household-level)
+    sets = rules.sets
+    member_row = (_col(members, "roster_level", "member").astype(str) != "household").to_numpy()
+    hh_level = ~member_row[rep]
+    labour = _col(members, "labour", "")
+    health = _col(members, "health", "")
+    disabled = value_flags(health, sets["health_disabled"])
+    flags = {
+        "labour_able": value_flags(labour, sets["able_labour"]),
+        "labour_weak": value_flags(labour, sets["weak_labour"]),
+        "n_serious_ill": value_flags(health, sets["health_serious_ill"]),
+        "n_disabled": disabled,
+        "n_severe_disabled": disabled & value_flags(_col(members, "disability_grade", ""),
+                                                    sets["severe_disability_grades"]),
+        "n_chronic": value_flags(health, sets["health_chronic"]),
+        "n_students": value_flags(_col(members, "schooling", ""), sets["fulltime_schooling"]),
+    }
+    declared_key = {"labour_able": "n_labour_able", "labour_weak": "n_labour_weak"}
+    for name, flag in flags.items():
+        counted = np.bincount(codes, weights=(flag & member_row), minlength=k).astype(np.int64)
+        declared = pd.to_numeric(_col(head, declared_key.get(name, name), 0), errors="coerce")
+        declared = declared.fillna(0).clip(lower=0).to_numpy(dtype=np.int64)
+        out[name] = np.where(hh_level, declared, counted)
+
+    n_rows = np.bincount(codes, weights=member_row, minlength=k).astype(np.int64)
+    size_decl = pd.Series(out["size_declared"], dtype="Int64")
+    decl = size_decl.fillna(0).to_numpy(dtype=np.int64)
+    out["members"] = np.where(hh_level, np.maximum(decl, 1), n_rows)
+    out["size"] = np.maximum(out["members"], 1)
+
+    # --- money
+    total = out["wage_income"] + out["business_income"] + out["property_income"] + out["transfer_income"]
+    out["total_income"] = total
+    out["net_income"] = total - out["business_cost"]
+    out["per_capita"] = out["net_income"] / out["size"]
+    out["economic_income"] = out["wage_income"] + out["business_income"] + out["property_income"]
+
+    # --- derived bools
+    out["no_labour_household"] = (out["labour_able"] + out["labour_weak"]) == 0
+    out["ill_or_disabled"] = (out["n_serious_ill"] + out["n_disabled"] + out["n_severe_disabled"]) > 0
+    out["severe_disabled"] = out["n_severe_disabled"] > 0
+    out["chronic"] = out["n_chronic"] > 0
+    out["fulltime_student"] = out["n_students"] > 0
+    out["blocking_issues"] = np.full(k, "", dtype=object)
+    for name in RULE_FACTS:
+        out[name] = np.zeros(k, dtype=bool)
+
+    frame = _to_frame(out, k)
+    facts = rules.eval_facts(frame)
+    for name, value in facts.items():
+        frame[name] = value
+    frame = frame.sort_values(SORT_KEYS, kind="stable").reset_index(drop=True)
+    return frame
+
+
+def _head_sex(head: pd.DataFrame) -> np.ndarray:
+    calc = _col(head, "sex_calc", "").fillna("").astype(str)
+    given = _col(head, "sex", "").fillna("").astype(str)
+    return calc.where(calc != "", given).to_numpy()
+
+
+def _head_age(head: pd.DataFrame, as_of: dt.date | None) -> np.ndarray:
+    """Age of the head in full years: from the ID's birth date at ``as_of``, else as given."""
+    age = pd.to_numeric(_col(head, "age_calc", pd.NA), errors="coerce").astype("Int64")
+    if as_of is not None and "birth_date" in head.columns:
+        recomputed = ids.age_at(head["birth_date"], as_of)
+        age = recomputed.where(recomputed.notna(), age)
+    given = pd.to_numeric(_col(head, "age", pd.NA), errors="coerce").astype("Int64")
+    return age.where(age.notna(), given).to_numpy()
+
+
+def _to_frame(out: dict[str, object], k: int) -> pd.DataFrame:
+    cols = {}
+    for name, kind in HOUSEHOLD_COLUMNS.items():
+        v = out[name]
+        if kind == TEXT:
+            cols[name] = pd.Series(v, dtype="str")
+        elif kind == "Int64":
+            cols[name] = pd.Series(v, dtype="Int64")
+        elif kind == "bool":
+            cols[name] = pd.Series(v, dtype=bool)
+        elif kind == "int":
+            cols[name] = pd.Series(v, dtype="int64")
+        else:
+            cols[name] = pd.Series(v, dtype="float64")
+    return pd.DataFrame(cols, index=pd.RangeIndex(k))
+
+
+def _empty() -> pd.DataFrame:
+    from .rules import sample_households
+
+    return sample_households(0)
