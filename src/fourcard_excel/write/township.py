@@ -29,7 +29,7 @@ def township_names(households: pd.DataFrame, issues: pd.DataFrame) -> list[str]:
 def write_townships(result, out_dir: Path) -> list[Path]:
     """One workbook per township under ``out_dir/乡镇结果``."""
     out_dir = Path(out_dir)
-    hh = result.households
+    hh = csvs.sort_households(result.households)  # same order whatever the input order
     issues = csvs.sort_issues(result.issues) if len(result.issues) else result.issues
     by_town = dict(tuple(hh.groupby(hh["township"].astype("str"), sort=True))) if len(hh) else {}
     issues_by_town = (dict(tuple(issues.groupby(issues["乡镇"].astype("str"), sort=True)))
