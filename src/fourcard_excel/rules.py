@@ -518,8 +518,8 @@ def sample_households(n: int = 1) -> pd.DataFrame:
             cols[name] = pd.Series([""] * n, dtype="str")
         elif kind == BOOL:
             cols[name] = pd.Series([False] * n, dtype=bool)
-        elif kind == INT:
-            cols[name] = pd.Series([1] * n, dtype="int64")
+        elif kind == INT:  # counts 0; size and members 1
+            cols[name] = pd.Series([1 if name in ("size", "members") else 0] * n, dtype="int64")
         elif kind == NINT:
             cols[name] = pd.Series([pd.NA] * n, dtype="Int64")
         else:
