@@ -77,6 +77,9 @@ def generate(out_dir, seed: int = 2024, scale: float = 1.0, n_townships: int | N
             files.append(sw.write_corrupt(out, tw))
     side = stab.write_side_tables(out, c, household_level)
     files += [f"附表/{n}" for n in ("村情表.xlsx", "公益岗位花名册.xlsx", "联系走访记录.xlsx", "抽查人员名单.xlsx")]
+    # keep git from touching line endings (the hashes are checked against a fresh generation)
+    (out / ".gitattributes").write_text("* -text\n", encoding="ascii")
+    files.append(".gitattributes")
     key = build_key(c, seed, scale, files, side)
     (out / KEY_FILE).write_text(dump_key(key), encoding="utf-8")
     (out / README_FILE).write_text(readme(c, key), encoding="utf-8")

@@ -11,28 +11,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from fourcard_excel.ids import CHECK_CHARS, make_id  # GB 11643 check digit, valid IDs
+
 AS_OF = date(2024, 3, 18)  # assessment date assumed by the sample (start of 初核申报)
 COUNTY = "云溪县"
 AREA = "431299"  # fictional county area code (4312xx, not assigned to a real county)
 OTHER_AREAS = ("431202", "431221", "430102", "440304")  # married-in spouses born elsewhere
 
 THRESHOLD = 5000.0
-
-CHECK_CHARS = "10X98765432"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def check_digit(first17: str) -> str:
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
-
-
-def make_id(area: str, birth: str, seq: int, female: bool) -> str:
-    seq = int(seq) % 1000
-    if (seq % 2 == 0) != female:
-        seq = (seq + 1) % 1000
-    first17 = f"{area}{birth}{seq:03d}"
-    return first17 + check_digit(first17)
-
 
 # name, supervised (挂牌督战), layout, number of villages
 TOWNSHIPS = (
