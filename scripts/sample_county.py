@@ -446,7 +446,7 @@ class County:
             if r.random() < 0.2:
                 prop = min(need // 4, r.choice((300, 500, 800, 1200, 2000)))
             share = r.choice((0.0, 0.0, 0.15, 0.3, 0.5)) if h.n_able else r.choice((0.3, 0.6, 1.0))
-            business_net = int(round((need - prop) * share, -1))
+            business_net = min(int(round((need - prop) * share, -1)), need - prop)
             if business_net > 0:
                 ratio = r.choice((0.15, 0.2, 0.3, 0.4))
                 business = int(round(business_net / (1 - ratio), -1))
