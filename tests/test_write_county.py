@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from write_fixtures import make_result  # noqa: E402
+from write_fixtures import make_result, fill_rgb  # noqa: E402
 
 from fourcard_excel.result import SheetSpec  # noqa: E402
 from fourcard_excel.write import write_outputs  # noqa: E402
@@ -49,7 +49,7 @@ def test_sheets(out):
     extra = wb["公益岗位"]
     assert extra.cell(1, 1).value == "公益岗位设置情况"
     assert extra.sheet_properties.tabColor.rgb == "FF00B050"
-    assert extra.cell(4, 1).fill.fgColor.rgb == "FFFFC7CE"
+    assert fill_rgb(extra, 4, 1) == "FFFFC7CE"
     assert extra.freeze_panes == "A3"
 
 
@@ -104,7 +104,7 @@ def test_issue_stats_and_file_list(out):
     assert {"文件", "乡镇", "状态", "原因", "读入行数", "户数", "错误数"} <= set(header)
     assert len(frows) == len(result.files)
     failed = next(r for r in range(3, files.max_row + 1) if files.cell(r, 3).value == "失败")
-    assert files.cell(failed, 1).fill.fgColor.rgb == "FFFCE4E4"
+    assert fill_rgb(files, failed, 1) == "FFFCE4E4"
     assert files.cell(failed, 4).value
 
 

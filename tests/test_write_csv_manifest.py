@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from write_fixtures import INJECTIONS, make_result  # noqa: E402
+from write_fixtures import INJECTIONS, make_result, fill_rgb  # noqa: E402
 
 import fourcard_excel  # noqa: E402
 from fourcard_excel.issues import ISSUE_COLUMNS, IssueLog  # noqa: E402
@@ -57,7 +57,7 @@ def test_issue_files(tmp_path, result):
     assert inj and inj[0].data_type == "s" and inj[0].quotePrefix
     # 错误 rows are tinted
     err = [r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "错误"]
-    assert ws.cell(err[0], 1).fill.fgColor.rgb == "FFFCE4E4"
+    assert fill_rgb(ws, err[0], 1) == "FFFCE4E4"
     summary = wb["按文件汇总"]
     last = [c.value for c in summary[summary.max_row]]
     assert last[0] == "合计" and last[-1] == len(result.issues)

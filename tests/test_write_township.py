@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from write_fixtures import CARD_COLOURS, INJECTIONS, StubRules, make_result  # noqa: E402
+from write_fixtures import CARD_COLOURS, INJECTIONS, StubRules, make_result, fill_rgb  # noqa: E402
 
 from fourcard_excel.write import styles, write_outputs  # noqa: E402
 from fourcard_excel.write.township import write_townships  # noqa: E402
@@ -56,8 +56,8 @@ def test_sheets_tabs_fills_and_panes(out):
         assert ws.max_row > 2
         tint = "FF" + styles.tint(colour)[1:]
         for r in range(3, ws.max_row + 1):
-            assert ws.cell(r, 1).fill.fgColor.rgb == tint
-            assert ws.cell(r, 10).fill.fgColor.rgb == tint
+            assert fill_rgb(ws, r, 1) == tint
+            assert fill_rgb(ws, r, 10) == tint
         # print setup: landscape, fitted to the page width, header repeated
         assert ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -65,7 +65,7 @@ def test_sheets_tabs_fills_and_panes(out):
         assert ws.print_title_rows == "$2:$2"
     assert wb["不纳入"].sheet_properties.tabColor.rgb == "FF" + styles.NOT_CARDED_TAB[1:]
     und = wb["未判定"]
-    assert und.cell(3, 1).fill.fgColor.rgb == "FF" + styles.UNDETERMINED_FILL[1:]
+    assert fill_rgb(und, 3, 1) == "FF" + styles.UNDETERMINED_FILL[1:]
     cols = header_map(und)
     assert und.cell(3, cols["阻断问题"]).value == "证件号码校验位错误"
 
@@ -185,3 +185,41 @@ def test_sanitisers():
     long = "一" * 40
     first, second = styles.safe_sheet_name(long, seen), styles.safe_sheet_name(long, seen)
     assert len(first) == 31 and len(second) == 31 and first != second
+
+
+@pytest.mark.parametrize("mode", ["row", "conditional"])
+def test_write_frame_generic(tmp_path, mode):
+    import datetime as dt
+
+    import pandas as pd
+
+    from fourcard_excel.write.sheet import write_frame
+
+    frame = pd.DataFrame({
+        "姓名": ["张三", "=1+1", "", "李四"],
+        "证件号码": ["52240119900101001X", "522401199001010028", "", "052240"],
+        "人数": pd.array([1, None, 3, 4], dtype="Int64"),
+        "金额": [1234.5, float("nan"), 0.0, 1e6],
+        "覆盖率": [0.3, 0.25, 1.0, 0.0],
+        "是否达标": pd.array([True, False, None, True], dtype="boolean"),
+        "日期": pd.to_datetime(["2024-03-18", None, "2024-04-10", "2024-01-01"]),
+        "备注": ["长" * 40000, "a", "b", "c"],
+    })
+    fills = pd.Series(["#FF0000", "", "#FF0000", "#00FF00"])
+    wb = styles.new_workbook(tmp_path / "t.xlsx", tmpdir=tmp_path)
+    write_frame(wb, "名单[1]/测试", frame, row_fill=fills, tab_colour="#123456", title="标题",
+                fill_mode=mode, freeze_cols=1)
+    wb.close()
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    assert ws.title == "名单_1__测试"
+    assert ws.freeze_panes == "B3" and ws.auto_filter.ref == "A2:H6"
+    assert [fill_rgb(ws, r, 2) for r in range(3, 7)] == ["FFFF0000", "", "FFFF0000", "FF00FF00"]
+    assert ws["A4"].value == "=1+1" and ws["A4"].data_type == "s" and ws["A4"].quotePrefix
+    assert ws["A5"].value is None  # blank text is a blank cell
+    assert ws["B3"].data_type == "s" and ws["B6"].value == "052240"
+    assert ws["C3"].value == 1 and ws["C4"].value is None and ws["C3"].number_format == "0"
+    assert ws["D3"].number_format == "#,##0.00" and ws["D4"].value is None
+    assert ws["E3"].number_format == "0.0%"
+    assert [ws.cell(r, 6).value for r in range(3, 7)] == ["是", "否", None, "是"]
+    assert ws["G3"].value == dt.datetime(2024, 3, 18) and ws["G3"].number_format == "yyyy-mm-dd"
+    assert len(ws["H3"].value) == 32767

@@ -139,3 +139,17 @@ def make_result(n: int = 60, *, seed: int = 7, rules: StubRules | None = None,
     return RunResult(members=mem, households=hh, issues=issues, files=files, rules=rules,
                      as_of=dt.date(2024, 3, 18), input_root=Path("/数据/花名册"), seed=20240318,
                      timings={"read": 1.25, "classify": 0.5}, command="fourcard-excel process 花名册 -o 输出")
+
+
+def fill_rgb(ws, row: int, col: int) -> str:
+    """The row colour a user sees in a cell: its own solid fill, or a conditional format that
+    always applies (``=TRUE``) over a range holding the cell. "" when none."""
+    cell = ws.cell(row, col)
+    if cell.fill is not None and cell.fill.fill_type == "solid":
+        return cell.fill.fgColor.rgb
+    for cf in ws.conditional_formatting:
+        if cell.coordinate in cf.sqref:
+            for rule in cf.rules:
+                if rule.type == "expression" and rule.formula == ["TRUE"] and rule.dxf is not None:
+                    return rule.dxf.fill.bgColor.rgb
+    return ""

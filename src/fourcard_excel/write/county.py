@@ -67,7 +67,9 @@ def write_extra_sheet(wb, fmts, used, name, spec) -> None:
         write_frame(wb, name, spec, formats=fmts, used_names=used)
         return
     write_frame(wb, name, spec.frame, formats=fmts, used_names=used, row_fill=spec.row_fill,
-                tab_colour=spec.tab_colour, title=spec.title or "")
+                tab_colour=spec.tab_colour, title=spec.title or "",
+                number_formats=getattr(spec, "number_formats", None),  # optional SheetSpec fields
+                freeze_cols=getattr(spec, "freeze_cols", 0) or 0)
 
 
 def add_charts(wb, used, overview: str, *, header_row: int, n_towns: int, cards: list[str],
