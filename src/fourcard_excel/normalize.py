@@ -1,13 +1,20 @@
 """Vectorised value normalisation: raw cells (str/float/int/…) → typed canonical columns.
 
-Every function takes a Series of raw cell values and returns ``(values, bad)`` where ``bad`` is a
-boolean mask of cells that could not be understood (reported by validate.py, never dropped
-silently). Blank cells are never "bad" here; required-ness is checked by the schema.
+Roster columns repeat few distinct values (enums, townships, amounts), so every parser works on
+the *distinct* values of a column (``pd.factorize``) and maps the result back with one take: the
+Python code runs once per distinct value, never once per row.
+
+Every parser returns ``(values, bad)`` where ``bad`` marks cells that could not be understood
+(reported by members.py, never dropped silently). Blank cells are never "bad" here; whether a
+field may be blank is the schema's business.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,60 +23,112 @@ from .registry import CARD, CODE, ENUM, ID, INT, MONEY, MULTI, TEXT, YESNO, Colu
 
 _TRUE = {"是", "Y", "YES", "√", "✓", "✔", "1", "有", "TRUE", "对"}
 _FALSE = {"否", "N", "NO", "×", "✗", "✘", "0", "无", "FALSE", "", "不是", "没有"}
-_MULTI_SPLIT = r"[、，,;；/\s]+"
+_MULTI_SPLIT = re.compile(r"[、，,;；/\s]+")
+_SPACES = re.compile(r"[\s\u3000]+")
+_MONEY_JUNK = re.compile(r"[,\s元￥¥]|^人民币")
+_INT_JUNK = re.compile(r"[,\s人岁个]")
+_SCI_RE = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+def _per_unique(raw: pd.Series, func: Callable[[object], object], dtype=object) -> np.ndarray:
+    """Apply ``func`` to each distinct value of ``raw`` and spread the results over the rows."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=dtype)
+    for i, u in enumerate(uniques):
+        results[i] = func(u)
+    results[-1] = func(None)  # code -1: missing
+    return results[codes]
+
+
+def cell_text(value: object) -> str:
+    """One cell as trimmed NFKC text: numbers without a spurious '.0', dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        s = value
+    elif isinstance(value, bool):
+        s = "TRUE" if value else "FALSE"
+    elif isinstance(value, float):
+        if value != value:
+            return ""
+        s = str(int(value)) if value.is_integer() and abs(value) < 1e19 else repr(value)
+    elif isinstance(value, (dt.datetime, pd.Timestamp)):
+        s = value.strftime("%Y-%m-%d") if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        s = value.isoformat()
+    else:
+        s = str(value)
+    s = unicodedata.normalize("NFKC", s)
+    return _SPACES.sub(" ", s).strip()
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and value == value
 
 
 def is_number_cell(raw: pd.Series) -> pd.Series:
     """True where the cell arrived as a number (float/int, not bool) rather than text."""
-    if raw.dtype != object or pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
-        if raw.dtype.kind in "fiu":
-            return pd.Series(True, index=raw.index) & raw.notna()
-        return pd.Series(False, index=raw.index)
-    return pd.Series([isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw],
-                     index=raw.index, dtype=bool)
+    return pd.Series(_per_unique(raw, _is_number, bool), index=raw.index)
 
 
 def to_text(raw: pd.Series) -> pd.Series:
-    """Cells as trimmed NFKC text; numbers without a spurious '.0'; blanks as ''."""
-    obj = raw.astype(object)
-    num = is_number_cell(obj)
-    out = obj.where(~obj.isna(), "")
-    if num.any():
-        vals = obj[num].astype(float)
-        whole = np.isfinite(vals) & (vals == np.round(vals)) & (vals.abs() < 1e19)
-        as_text = vals.astype(object).map(repr)
-        as_text[whole] = vals[whole].map(lambda v: str(int(v)))
-        out = out.copy()
-        out[num] = as_text
-    s = out.astype(str)
-    s = s.str.normalize("NFKC").str.strip()
-    s = s.str.replace("\u3000", " ", regex=False).str.replace(r"[\r\n\t]+", " ", regex=True)
-    return s
+    return pd.Series(_per_unique(raw, cell_text), index=raw.index, dtype="str")
 
 
-def parse_money(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """'1,234', '1234元', '1 234.5' → float; blank → 0.0 (townships leave zero incomes blank)."""
-    cleaned = text.str.replace(r"[,\s元￥¥]", "", regex=True)
-    cleaned = cleaned.str.replace(r"^人民币", "", regex=True)
-    values = pd.to_numeric(cleaned.where(cleaned != "", "0"), errors="coerce")
-    bad = values.isna()
-    return values.fillna(0.0).astype("float64"), bad
+def _money(value: object) -> float | None:
+    if _is_number(value):
+        return float(value)
+    text = _MONEY_JUNK.sub("", cell_text(value))
+    if text == "":
+        return 0.0
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
-def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    cleaned = text.str.replace(r"[,\s人岁个]", "", regex=True)
-    blank = cleaned == ""
-    values = pd.to_numeric(cleaned.where(~blank, None), errors="coerce")
-    bad = (values.isna() & ~blank) | (values.notna() & (values != np.round(values)))
-    values = values.where(~bad)
-    return values.round().astype("Int64"), bad
+def parse_money(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """'1,234', '1234元', '１２３４' → float; blank → 0.0 (townships leave zero incomes blank)."""
+    values = pd.Series(_per_unique(raw, _money), index=raw.index, dtype="Float64")
+    bad = values.isna().to_numpy(dtype=bool)
+    return values.fillna(0.0).astype("float64"), pd.Series(bad, index=raw.index)
 
 
-def parse_yesno(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    up = text.str.upper()
-    yes = up.isin(_TRUE)
-    no = up.isin(_FALSE)
-    return yes.astype(bool), ~(yes | no)
+def _int(value: object) -> float | None:
+    if _is_number(value):
+        number = float(value)
+    else:
+        text = _INT_JUNK.sub("", cell_text(value))
+        if text == "":
+            return np.nan
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    return number if number == round(number) else None
+
+
+def parse_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    parsed = _per_unique(raw, _int)
+    bad = np.array([v is None for v in parsed], dtype=bool)
+    values = pd.Series(np.where(bad, np.nan, parsed).astype(float), index=raw.index)
+    return values.round().astype("Int64"), pd.Series(bad, index=raw.index)
+
+
+def _yesno(value: object) -> object:
+    text = cell_text(value).upper()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def parse_yesno(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    parsed = _per_unique(raw, _yesno)
+    bad = np.array([v is None for v in parsed], dtype=bool)
+    return pd.Series(parsed == True, index=raw.index, dtype=bool), pd.Series(bad, index=raw.index)  # noqa: E712
 
 
 def _lookup_table(col: Column) -> dict[str, str]:
@@ -78,50 +137,63 @@ def _lookup_table(col: Column) -> dict[str, str]:
     return table
 
 
-def parse_enum(text: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+def _from_pairs(raw: pd.Series, func) -> tuple[pd.Series, pd.Series]:
+    """``func`` returns (canonical text, ok) per distinct value."""
+    pairs = _per_unique(raw, func)
+    values = pd.Series([p[0] for p in pairs], index=raw.index, dtype="str")
+    bad = pd.Series([not p[1] for p in pairs], index=raw.index, dtype=bool)
+    return values, bad
+
+
+def parse_enum(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     table = _lookup_table(col)
-    mapped = text.map(table)
-    blank = text == ""
-    bad = mapped.isna() & ~blank
-    return mapped.fillna("").astype(str).where(~bad, ""), bad
+
+    def one(value):
+        text = cell_text(value)
+        if text == "":
+            return table.get("", ""), True
+        hit = table.get(text, table.get(text.replace(" ", "")))
+        return (hit, True) if hit is not None else ("", False)
+
+    return _from_pairs(raw, one)
 
 
-def parse_multi(text: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+def parse_multi(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     """Several allowed values in one cell → canonical values joined by '、' in registry order."""
     table = _lookup_table(col)
     order = {v: i for i, v in enumerate(col.allowed)}
-    parts = text.str.split(_MULTI_SPLIT, regex=True).explode()
-    parts = parts[parts.notna() & (parts != "")]
-    mapped = parts.map(table)
-    bad_parts = mapped.isna()
-    bad = bad_parts.groupby(level=0).any().reindex(text.index, fill_value=False)
-    good = mapped[~bad_parts & (mapped != "")]
-    if len(good):
-        frame = pd.DataFrame({"v": good.to_numpy(), "o": good.map(order).to_numpy()},
-                             index=good.index)
-        frame = frame.reset_index().drop_duplicates().sort_values(["index", "o"], kind="stable")
-        joined = frame.groupby("index", sort=False)["v"].agg("、".join)
-        out = joined.reindex(text.index, fill_value="").astype(str)
-    else:
-        out = pd.Series("", index=text.index, dtype="str")
-    return out, bad.astype(bool)
+
+    def one(value):
+        found, ok = set(), True
+        for part in _MULTI_SPLIT.split(cell_text(value)):
+            if not part:
+                continue
+            hit = table.get(part)
+            if hit is None:
+                ok = False
+            elif hit:
+                found.add(hit)
+        return "、".join(sorted(found, key=lambda v: order.get(v, 99))), ok
+
+    return _from_pairs(raw, one)
 
 
-def parse_card(text: pd.Series, card_names: tuple[str, ...] | list[str]) -> tuple[pd.Series, pd.Series]:
-    """'红卡', '红卡户', '红' → '红卡' (for whatever cards the rules file names)."""
+def parse_card(raw: pd.Series, card_names) -> tuple[pd.Series, pd.Series]:
+    """'红卡', '红卡户', '红', '☑红卡' → '红卡' (for whatever cards the rules file names)."""
     table: dict[str, str] = {}
     for name in card_names:
         stem = name[:-1] if name.endswith("卡") else name
         for variant in (name, name + "户", stem, stem + "色", stem + "卡户"):
             table[variant] = name
-    stripped = text.str.replace(r"^[□☑✓√■]+", "", regex=True)
-    mapped = stripped.map(table)
-    blank = stripped == ""
-    bad = mapped.isna() & ~blank
-    return mapped.fillna("").astype(str).where(~bad, ""), bad
 
+    def one(value):
+        text = cell_text(value).lstrip("□☑✓√■ ")
+        if text == "":
+            return "", True
+        hit = table.get(text)
+        return (hit, True) if hit is not None else ("", False)
 
-_SCI_RE = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+    return _from_pairs(raw, one)
 
 
 def id_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -130,31 +202,34 @@ def id_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     Decided from the cell's type, never from its digits. A CSV cell in scientific notation
     (what Excel writes for such a cell) counts as a number cell too.
     """
-    numeric = is_number_cell(raw)
-    text = to_text(raw)
-    text = text.str.replace(r"\s+", "", regex=True).str.upper()
-    sci = text.str.match(_SCI_RE)
-    return text, (numeric | sci)
+
+    def one(value):
+        text = cell_text(value).replace(" ", "").upper()
+        return text, _is_number(value) or bool(_SCI_RE.match(text))
+
+    pairs = _per_unique(raw, one)
+    text = pd.Series([p[0] for p in pairs], index=raw.index, dtype="str")
+    numeric = pd.Series([p[1] for p in pairs], index=raw.index, dtype=bool)
+    return text, numeric
 
 
 def coerce(raw: pd.Series, col: Column, card_names=()) -> tuple[pd.Series, pd.Series]:
     """Normalise one raw column according to its registry kind → (values, bad mask)."""
-    text = to_text(raw)
     kind = col.kind
     if kind in (TEXT, CODE):
-        return text, pd.Series(False, index=raw.index)
+        return to_text(raw), pd.Series(False, index=raw.index)
     if kind == MONEY:
-        return parse_money(text)
+        return parse_money(raw)
     if kind == INT:
-        return parse_int(text)
+        return parse_int(raw)
     if kind == YESNO:
-        return parse_yesno(text)
+        return parse_yesno(raw)
     if kind == ENUM:
-        return parse_enum(text, col)
+        return parse_enum(raw, col)
     if kind == MULTI:
-        return parse_multi(text, col)
+        return parse_multi(raw, col)
     if kind == CARD:
-        return parse_card(text, card_names or col.allowed)
+        return parse_card(raw, card_names or col.allowed)
     if kind == ID:
         values, _ = id_text(raw)
         return values, pd.Series(False, index=raw.index)

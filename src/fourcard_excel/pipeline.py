@@ -23,8 +23,9 @@ from .result import RunResult
 from .side_tables import side_frame
 from .validate import blocking_reasons, validate_households, validate_members
 
-SIDE_KINDS = ("posts", "villages", "contacts")
-KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录"}
+SIDE_KINDS = ("posts", "villages", "contacts", "inspectors")
+KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录",
+              "inspectors": "抽查人员名单"}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
@@ -83,7 +84,7 @@ def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, car
     t2 = time.perf_counter()
     return Validated(root=root, members=members, headers=headers, log=log, files=files,
                      tables={k: v for k, v in tables.items() if len(v)}, raw_tables=raw_tables,
-                     timings={"读取": t1 - t0, "校验": t2 - t1})
+                     timings={"read": t1 - t0, "validate": t2 - t1})
 
 
 def files_frame(v: Validated, issues: pd.DataFrame, households: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -128,11 +129,55 @@ def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = N
     t1 = time.perf_counter()
     issues = v.log.frame()
     blocked = blocking_reasons(issues)
-    households["blocking_issues"] = households["hh_key"].map(blocked).fillna("").astype(str)
+    households["blocking_issues"] = households["hh_key"].map(blocked).astype(object).fillna("").astype(str)
     households = classify(households, rules, as_of)
     t2 = time.perf_counter()
     timings = dict(v.timings)
-    timings["校验"] += t1 - t0
-    timings["分类"] = t2 - t1
+    timings["validate"] += t1 - t0
+    timings["classify"] = t2 - t1
     return RunResult(members=v.members, households=households, issues=issues, files=files_frame(v, issues),
                      rules=rules, as_of=as_of, input_root=v.root, tables=v.tables, timings=timings)
+
+
+def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | str | None = None,
+            as_of: dt.date | None = None, seed: int | None = None, force_disagree: bool = False,
+            inspectors: Path | str | None = None, team_size: int | None = None,
+            db_path: Path | str | None = None, use_db: bool = True, mask_id: bool = False, phone: str = "",
+            side_files: dict[str, Path | str] | None = None, progress: Progress | None = None,
+            command: str = "") -> RunResult:
+    """The county's main job: classify everything, run the checks whose data is present, write OUT."""
+    from . import contacts, history, notice, quotas, spotcheck
+    from .side_tables import read_side_table
+    from .write import write_outputs
+
+    started = time.perf_counter()
+    out = Path(out_dir)
+    result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress)
+    result.command = command
+    for kind, path in (side_files or {}).items():
+        if path:
+            frame, log = read_side_table(Path(path), kind)
+            result.add_issues(log.frame())
+            if len(frame):
+                result.tables[kind] = frame
+
+    if inspectors is None and "inspectors" in result.tables:  # a 抽查人员名单 dropped in the folder
+        inspectors = result.tables["inspectors"].rename(
+            columns={"name": "姓名", "unit": "单位", "township": "所在乡镇"})[["姓名", "单位", "所在乡镇"]]
+    t0 = time.perf_counter()
+    spotcheck.run(result, seed=seed, force_disagree=force_disagree, inspectors=inspectors, team_size=team_size)
+    quotas.run(result)
+    contacts.run(result)
+    history.run(result, db_path=db_path if use_db else False)
+    t1 = time.perf_counter()
+    result.timings["checks"] = t1 - t0
+
+    written: list[Path] = []
+    for module in (spotcheck, quotas, contacts, history):
+        written += module.write(result, out)
+    written += notice.write(result, out, mask_id=mask_id, phone=phone)
+    result.timings["write_checks"] = time.perf_counter() - t1
+    written = write_outputs(result, out, extra_paths=written)
+    result.outputs["written"] = written
+    result.timings["total"] = time.perf_counter() - started
+    return result

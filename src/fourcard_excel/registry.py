@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 # Value kinds
@@ -309,7 +310,12 @@ _UNIT_RE = re.compile(r"[（(](?:元|人|岁|元/年|元/人|个|万元|户|是/
 
 def normalize_header(text: object) -> str:
     """Canonical form of a header cell for alias lookup: NFKC, no spaces, no units, no brackets."""
-    s = unicodedata.normalize("NFKC", str(text or "")).strip()
+    return _normalize_header(str(text or ""))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_header(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).strip()
     s = s.replace("\n", "").replace("\r", "")
     # units such as （元） at the end, possibly repeated
     prev = None
@@ -382,6 +388,12 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
                      "微信联系": "微信"}, required=True),
 )
 
+INSPECTOR_COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", TEXT, MEMBER, ("抽查人员", "抽查人员姓名"), required=True),
+    Column("unit", "单位", TEXT, MEMBER, ("工作单位", "所在单位"), required=True),
+    Column("township", "所在乡镇", TEXT, MEMBER, ("本人所在乡镇", "回避乡镇")),
+)
+
 # Table kinds recognised by header: kind -> (columns, Chinese name). The reader scores each
 # candidate header row against every kind and routes the sheet to the best one.
 TABLE_KINDS: dict[str, tuple[tuple[Column, ...], str]] = {
@@ -389,6 +401,7 @@ TABLE_KINDS: dict[str, tuple[tuple[Column, ...], str]] = {
     "posts": (POST_COLUMNS, "公益岗位花名册"),
     "villages": (VILLAGE_COLUMNS, "村情表"),
     "contacts": (CONTACT_COLUMNS, "联系走访记录"),
+    "inspectors": (INSPECTOR_COLUMNS, "抽查人员名单"),
 }
 
 

@@ -35,7 +35,7 @@ def _rows(m: pd.DataFrame, mask, column: str, values, message) -> pd.DataFrame:
 
     return pd.DataFrame({
         "文件": sel[SOURCE_FILE].to_numpy(), "工作表": sel[SOURCE_SHEET].to_numpy(),
-        "行号": sel[SOURCE_ROW].to_numpy(), "列": column, "值": pick(values), "说明": pick(message),
+        "行号": sel[SOURCE_ROW].to_numpy(), "列": pick(column), "值": pick(values), "说明": pick(message),
         "hh_key": sel["hh_key"].to_numpy(), "乡镇": sel["township"].to_numpy(),
     })
 
