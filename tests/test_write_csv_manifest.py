@@ -180,3 +180,15 @@ def test_manifest(written, result):
     assert "乡镇结果/城关镇.xlsx" in outputs and "manifest.json" not in outputs
     csv_hash = hashlib.sha256((out_dir / "households.csv").read_bytes()).hexdigest()
     assert outputs["households.csv"]["sha256"] == csv_hash
+
+
+def test_extra_paths_listed_in_manifest(tmp_path):
+    from fourcard_excel.write import write_outputs
+    from fourcard_excel.write.atomic import write_text
+
+    result = make_result(12)
+    extra = write_text(tmp_path / "县级抽查名单.csv", "乡镇,户编号\n")
+    paths = write_outputs(result, tmp_path, extra_paths=[extra])
+    assert paths[0] == extra and paths[-1].name == "manifest.json"
+    data = json.loads(paths[-1].read_text(encoding="utf-8"))
+    assert "县级抽查名单.csv" in {o["file"] for o in data["outputs"]}

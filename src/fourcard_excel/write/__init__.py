@@ -22,11 +22,12 @@ from .township import write_townships
 __all__ = ["write_outputs", "write_issue_files", "write_frame"]
 
 
-def write_outputs(result, out_dir: Path) -> list[Path]:
+def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = None) -> list[Path]:
     """Write every output of ``process`` under ``out_dir`` (each file atomically).
 
     households.csv, members.csv, issues.csv, 问题清单.xlsx, 乡镇结果/<乡镇>.xlsx, 全县汇总.xlsx and,
-    last, manifest.json (which lists the others). ``result.timings["write"]`` is set.
+    last, manifest.json, which lists these and ``extra_paths`` (files the checks wrote already).
+    Returns ``extra_paths`` + the files written here. ``result.timings["write"]`` is set.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -38,5 +39,6 @@ def write_outputs(result, out_dir: Path) -> list[Path]:
     paths += write_townships(result, out_dir)
     paths.append(write_county(result, out_dir))
     result.timings["write"] = round(time.perf_counter() - start, 3)
+    paths = [Path(p) for p in (extra_paths or [])] + paths
     paths.append(write_manifest(result, paths, out_dir))
     return paths

@@ -85,13 +85,17 @@ def build_manifest(result, outputs: list[Path], out_dir: Path) -> dict:
             "issues_by_level": {lvl: int(levels.get(lvl, 0)) for lvl in (ERROR, WARNING, INFO)},
         },
         "timings_seconds": dict(result.timings or {}),
-        "outputs": [
-            {"file": p.relative_to(out_dir).as_posix() if p.is_relative_to(out_dir) else p.as_posix(),
-             "size": p.stat().st_size,
-             **({"sha256": file_sha256(p)} if p.suffix == ".csv" else {})}
-            for p in outputs
-        ],
+        "outputs": [_output_entry(Path(p), out_dir) for p in outputs if Path(p).is_file()],
     })
+
+
+def _output_entry(path: Path, out_dir: Path) -> dict:
+    full, root = path.resolve(), out_dir.resolve()
+    name = full.relative_to(root).as_posix() if full.is_relative_to(root) else full.as_posix()
+    entry = {"file": name, "size": full.stat().st_size}
+    if full.suffix == ".csv":  # CSVs are deterministic: their hash proves a rerun identical
+        entry["sha256"] = file_sha256(full)
+    return entry
 
 
 def write_manifest(result, outputs: list[Path], out_dir: Path) -> Path:
