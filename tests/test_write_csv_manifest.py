@@ -74,6 +74,9 @@ def test_issue_files_empty(tmp_path):
 def test_escape_text():
     s = pd.Series(["=1+1", "+86", "-5", "@x", "\tA", "正常", "", None, "a=b"])
     assert csvs.escape_text(s).tolist() == ["'=1+1", "'+86", "'-5", "'@x", "'\tA", "正常", "", "", "a=b"]
+    # the one-pass scan must not be fooled by blanks or the record separator inside a value
+    assert csvs.escape_text(pd.Series(["", "x", "a\x1e=b", "\x1eb"])).tolist() == ["", "x", "a\x1e=b", "'\x1eb"]
+    assert csvs.escape_text(pd.Series(["", "", "ok"])).tolist() == ["", "", "ok"]
 
 
 def test_issue_csv_order_is_independent_of_input_order(tmp_path, result):

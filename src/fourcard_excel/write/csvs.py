@@ -50,8 +50,8 @@ MEMBER_SORT = ["source_file", "source_sheet", "source_row"]
 def escape_text(values: pd.Series) -> pd.Series:
     """Prefix text that a spreadsheet would evaluate (= + - @, control characters) with '."""
     s = values.astype("object").where(values.notna(), "").astype("str")
-    live = s.str.contains(styles.INJECTION_RE, regex=True)
-    return s.where(~live, "'" + s)
+    live = styles.live_text(s)
+    return s if live is None else s.where(~live, "'" + s)
 
 
 def csv_frame(frame: pd.DataFrame, keys: list[str] | None = None, *, extras: bool = False) -> pd.DataFrame:

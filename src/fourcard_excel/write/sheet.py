@@ -137,13 +137,13 @@ def _prepare(series: pd.Series, name: str, number_format: str | None) -> _Col:
     lengths = text.str.len()
     if len(text) and lengths.max() > styles.MAX_CELL_CHARS:
         text = text.str.slice(0, styles.MAX_CELL_CHARS)
-    quote = text.str.contains(styles.INJECTION_RE, regex=True).to_numpy(dtype=bool)
+    quote = styles.live_text(text)
     sample = text.iloc[:WIDTH_SAMPLE]
     content_w = float(styles.text_width(sample).max()) if len(sample) else 0.0
     blank = (lengths == 0).to_numpy()
     has_blank = bool(blank.any())
     values = text.astype("object").where(~blank, None).tolist() if has_blank else text.tolist()
-    return _Col(name, "text", values, has_blank, quote if quote.any() else None, number_format,
+    return _Col(name, "text", values, has_blank, quote, number_format,
                 max(header_w, content_w))
 
 
