@@ -102,49 +102,61 @@ class _Col:
         self.quote, self.nf, self.width = quote, nf, width
 
 
+def _display_width(text: str) -> float:
+    """Width in Excel character units: UTF-8 CJK is 3 bytes and 2 columns, ASCII 1 and 1."""
+    return (len(text) + len(text.encode("utf-8"))) / 2
+
+
 def _prepare(series: pd.Series, name: str, number_format: str | None) -> _Col:
-    """Turn a column into Python values + a kind, vectorised (one tolist per column)."""
+    """Turn a column into Python values + a kind: numpy/pandas per column, one tolist each.
+
+    Kept free of per-call pandas overhead (dozens of small sheets per township book)."""
     dtype = series.dtype
-    header_w = float(styles.text_width(pd.Series([name])).iloc[0])
+    n = len(series)
+    header_w = _display_width(name)
     if pd.api.types.is_bool_dtype(dtype):
-        text = pd.Series(np.where(series.fillna(False).astype(bool), styles.YES_TEXT, styles.NO_TEXT),
-                         index=series.index, dtype="object")
-        has_na = bool(series.isna().any())
-        if has_na:
-            text = text.where(series.notna().to_numpy(), None)
-        return _Col(name, "text", text.tolist(), has_na, None, number_format, max(header_w, 4))
+        arr = series.to_numpy(dtype=object, na_value=None)
+        out = np.full(n, None, dtype=object)
+        out[arr == True] = styles.YES_TEXT  # noqa: E712 - elementwise on an object array
+        out[arr == False] = styles.NO_TEXT  # noqa: E712
+        has_na = bool((out == None).any())  # noqa: E711
+        return _Col(name, "text", out.tolist(), has_na, None, number_format, max(header_w, 4))
     if pd.api.types.is_numeric_dtype(dtype):
-        numeric = pd.to_numeric(series, errors="coerce").astype("float64")
-        finite = np.isfinite(numeric.to_numpy())
+        arr = series.to_numpy(dtype="float64", na_value=np.nan)
+        finite = np.isfinite(arr)
         has_na = not finite.all()
         if pd.api.types.is_integer_dtype(dtype):
             kind = "int"
-            vals = series.astype("object").where(pd.Series(finite, index=series.index), None)
-            values = [None if v is None else int(v) for v in vals.tolist()] if has_na else \
-                series.astype("int64").tolist()
+            obj = np.where(finite, arr, 0).astype(np.int64).astype(object)
         else:
             kind = "pct" if name.endswith(PCT_SUFFIXES) else "money"
-            values = numeric.astype("object").where(pd.Series(finite, index=series.index), None).tolist() \
-                if has_na else numeric.tolist()
-        top = float(np.nanmax(np.abs(numeric.to_numpy()[finite]))) if finite.any() else 0.0
+            obj = arr.astype(object)
+        if has_na:
+            obj[~finite] = None
+        top = float(np.abs(arr[finite]).max()) if finite.any() else 0.0
         digits = len(f"{top:,.0f}") + (3 if kind == "money" else 0) + (1 if kind == "pct" else 0)
-        return _Col(name, kind, values, has_na, None, number_format,
-                    max(header_w, digits + 1))
+        return _Col(name, kind, obj.tolist(), has_na, None, number_format, max(header_w, digits + 1))
     if pd.api.types.is_datetime64_any_dtype(dtype):
         values = [None if pd.isna(v) else v.to_pydatetime() for v in series.tolist()]
         return _Col(name, "date", values, True, None, number_format, max(header_w, 11))
-    text = series.astype("object").where(series.notna(), "").astype("str")
-    lengths = text.str.len()
-    if len(text) and lengths.max() > styles.MAX_CELL_CHARS:
-        text = text.str.slice(0, styles.MAX_CELL_CHARS)
-    quote = styles.live_text(text)
-    sample = text.iloc[:WIDTH_SAMPLE]
-    content_w = float(styles.text_width(sample).max()) if len(sample) else 0.0
-    blank = (lengths == 0).to_numpy()
+    if pd.api.types.is_string_dtype(dtype) and dtype != object:
+        arr = series.to_numpy(dtype=object, na_value="")
+    else:  # object or other: anything → str, NA → ""
+        arr = series.astype(object).where(series.notna(), "").astype(str).to_numpy(dtype=object)
+    values = arr.tolist()
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
+    if n and lengths.max() > styles.MAX_CELL_CHARS:
+        values = [v[:styles.MAX_CELL_CHARS] for v in values]
+        arr = np.array(values, dtype=object)
+    quote = styles.live_text(pd.Series(values, dtype=object)) if n else None
+    content_w = max(map(_display_width, values[:WIDTH_SAMPLE]), default=0.0)
+    blank = lengths == 0
     has_blank = bool(blank.any())
-    values = text.astype("object").where(~blank, None).tolist() if has_blank else text.tolist()
-    return _Col(name, "text", values, has_blank, quote, number_format,
-                max(header_w, content_w))
+    if has_blank:
+        arr = arr.copy()
+        arr[blank] = None
+        values = arr.tolist()
+    return _Col(name, "text", values, has_blank, quote, number_format, max(header_w, content_w))
 
 
 def _write_header(ws, formats: Formats, columns, row: int) -> None:

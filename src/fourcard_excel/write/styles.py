@@ -192,10 +192,10 @@ def live_text(text: pd.Series):
     usual case (about 4x faster on 200k rows)."""
     if not len(text):
         return None
-    values = text.tolist()
+    values = text.tolist() if isinstance(text, pd.Series) else list(text)
     joined = _SEP + _SEP.join(values)
     exact = joined.count(_SEP) == len(values)  # no value holds the separator itself
     if exact and _LIVE_JOINED.search(joined) is None:
         return None
-    mask = text.str.contains(INJECTION_RE, regex=True).to_numpy(dtype=bool)
+    mask = pd.Series(values, dtype=object).str.contains(INJECTION_RE, regex=True).to_numpy(dtype=bool)
     return mask if mask.any() else None
