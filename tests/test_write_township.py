@@ -223,3 +223,13 @@ def test_write_frame_generic(tmp_path, mode):
     assert [ws.cell(r, 6).value for r in range(3, 7)] == ["是", "否", None, "是"]
     assert ws["G3"].value == dt.datetime(2024, 3, 18) and ws["G3"].number_format == "yyyy-mm-dd"
     assert len(ws["H3"].value) == 32767
+
+
+def test_blank_township_households_not_lost(tmp_path):
+    result = make_result(12, injections=False)
+    result.households.loc[result.households["township"] == "石门乡", "township"] = ""
+    paths = write_townships(result, tmp_path)
+    assert sorted(p.name for p in paths) == ["城关镇.xlsx", "未填乡镇.xlsx", "白沙_镇.xlsx", "石门乡.xlsx"]
+    ws = openpyxl.load_workbook(tmp_path / "乡镇结果" / "未填乡镇.xlsx")["汇总"]
+    total = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "合计")
+    assert ws.cell(total, ws.max_column).value == 4

@@ -9,6 +9,7 @@ from ..registry import NOT_CARDED, UNDETERMINED
 from .csvs import output_label
 
 TOTAL = "合计"
+BLANK = "（未填）"  # pivot row for a blank township/village
 
 # Columns of a card sheet (one row per household), in order; missing keys are skipped.
 CARD_SHEET_KEYS = [
@@ -65,7 +66,8 @@ def card_pivot(households: pd.DataFrame, by: str, order: list[str], *, weights: 
     if households.empty:
         table = pd.DataFrame(0, index=pd.Index([], name=label), columns=order, dtype="int64")
     else:
-        index = households[by].astype("str").rename(label)
+        index = households[by].astype("str")
+        index = index.where(index != "", BLANK).rename(label)
         cards = households["card"].astype("str").rename("card")
         if weights:
             table = pd.crosstab(index, cards, values=households[weights].astype("int64"), aggfunc="sum")

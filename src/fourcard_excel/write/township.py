@@ -19,11 +19,18 @@ NO_TOWNSHIP = "未填乡镇"
 
 def township_names(households: pd.DataFrame, issues: pd.DataFrame) -> list[str]:
     """Townships with households or issues (a township whose rows all failed still gets a book)."""
-    names = set(households["township"].astype("str")) if "township" in households else set()
+    names = set(_town_key(households)) if len(households) else set()
     if "乡镇" in issues.columns:
         names |= set(issues["乡镇"].astype("str"))
     names.discard("")
     return sorted(names)
+
+
+def _town_key(households: pd.DataFrame) -> pd.Series:
+    """Township per household; a blank one is grouped as 未填乡镇 so no household is left out."""
+    town = households["township"].astype("str") if "township" in households else \
+        pd.Series("", index=households.index)
+    return town.where(town != "", NO_TOWNSHIP)
 
 
 def write_townships(result, out_dir: Path) -> list[Path]:
@@ -31,7 +38,7 @@ def write_townships(result, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     hh = csvs.sort_households(result.households)  # same order whatever the input order
     issues = csvs.sort_issues(result.issues) if len(result.issues) else result.issues
-    by_town = dict(tuple(hh.groupby(hh["township"].astype("str"), sort=True))) if len(hh) else {}
+    by_town = dict(tuple(hh.groupby(_town_key(hh), sort=True))) if len(hh) else {}
     issues_by_town = (dict(tuple(issues.groupby(issues["乡镇"].astype("str"), sort=True)))
                       if len(issues) and "乡镇" in issues.columns else {})
     used: set[str] = set()
