@@ -7,6 +7,7 @@ import importlib
 import click
 
 from . import __version__
+from .chinese_click import ChineseGroup
 
 # Command modules under fourcard_excel.commands; each exposes COMMANDS (a list of click commands).
 COMMAND_MODULES = ("validate", "process", "sample", "quotas", "template", "forms", "notice", "history")
@@ -14,9 +15,9 @@ COMMAND_MODULES = ("validate", "process", "sample", "quotas", "template", "forms
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=ChineseGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="fourcard-excel",
-                      message="%(prog)s 版本 %(version)s")
+                      message="%(prog)s 版本 %(version)s", help="显示版本号并退出。")
 def main() -> None:
     """红黄绿蓝卡（四卡）分类帮扶花名册工具（fourcard-excel）。
 
