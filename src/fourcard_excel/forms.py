@@ -1,6 +1,6 @@
 """Approval forms (审批表): the plan's appendix form, one printed A4 page per household.
 
-The layout lives in ``templates/审批表版式.toml`` (text, reviewable in a diff, editable by a county
+The layout lives in ``data/审批表版式.toml`` (copied to ``templates/`` for users; text, reviewable in a diff, editable by a county
 without touching code); this module fills it per household from the classified households frame
 (contract 2 + 3) and the members frame (contract 1) and writes one workbook per 乡镇_行政村 with
 xlsxwriter: one sheet of forms separated by horizontal page breaks, A4 portrait, one page wide.
@@ -39,12 +39,11 @@ class FormLayoutError(ValueError):
 
 
 def default_layout_path() -> Path:
-    """``templates/审批表版式.toml`` of the source tree, or the packaged copy under ``data/``."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "templates" / LAYOUT_NAME, here.parent / "data" / LAYOUT_NAME):
-        if candidate.is_file():
-            return candidate
-    raise FormLayoutError(f"找不到审批表版式文件 {LAYOUT_NAME}")
+    """The packaged layout (``data/``); ``templates/审批表版式.toml`` is a byte-identical copy for users."""
+    path = Path(__file__).resolve().parent / "data" / LAYOUT_NAME
+    if not path.is_file():
+        raise FormLayoutError(f"找不到审批表版式文件 {LAYOUT_NAME}，请重新安装 fourcard-excel")
+    return path
 
 
 def load_layout(path: Path | str | None = None) -> dict:
