@@ -13,11 +13,15 @@ BLANK = "（未填）"  # pivot row for a blank township/village
 
 # Columns of a card sheet (one row per household), in order; missing keys are skipped.
 CARD_SHEET_KEYS = [
+    # printed (the print area of a card sheet covers these, so an A4 landscape page stays legible)
     "village", "group", "household_id", "head_name", "head_id", "size", "category", "poverty_status",
+    "per_capita", "reasons", "exclusions", "priority_factors", "priority_score", "review_reason",
+    "declared_card", "agrees",
+    # on screen only: the figures behind the reasons and where the household came from
     "wage_income", "business_income", "property_income", "transfer_income", "business_cost",
-    "per_capita", "card", "rule", "reasons", "exclusions", "priority_factors", "priority_score",
-    "review", "review_reason", "declared_card", "agrees", "source_file", "source_row",
+    "card", "rule", "review", "source_file", "source_row",
 ]
+CARD_PRINT_COLUMNS = 16
 CARD_SHEET_FREEZE = 4  # 行政村, 村民小组, 户编号, 户主姓名 stay visible
 UNDETERMINED_KEYS = [
     "village", "group", "household_id", "head_name", "head_id", "size", "category", "poverty_status",

@@ -79,10 +79,11 @@ def write_township_book(town: str, households: pd.DataFrame, issues: pd.DataFram
         for card in cards:
             frame = tables.labelled(tables.sort_by_priority(groups.get(card, empty)), tables.CARD_SHEET_KEYS)
             colour = styles.card_colour(rules, card)
-            write_frame(wb, card, frame, formats=fmts, used_names=used, tab_colour=colour,
-                        row_fill=pd.Series(styles.tint(colour), index=range(len(frame))),
-                        title=f"{town}{card}户名单（共 {len(frame)} 户）", widths=tables.CARD_WIDTHS,
-                        freeze_cols=tables.CARD_SHEET_FREEZE)
+            ws = write_frame(wb, card, frame, formats=fmts, used_names=used, tab_colour=colour,
+                             row_fill=pd.Series(styles.tint(colour), index=range(len(frame))),
+                             title=f"{town}{card}户名单（共 {len(frame)} 户）", widths=tables.CARD_WIDTHS,
+                             freeze_cols=tables.CARD_SHEET_FREEZE)
+            ws.print_area(0, 0, len(frame) + 1, tables.CARD_PRINT_COLUMNS - 1)
 
         frame = tables.labelled(groups.get(NOT_CARDED, empty), tables.CARD_SHEET_KEYS)
         write_frame(wb, NOT_CARDED, frame, formats=fmts, used_names=used, tab_colour=styles.NOT_CARDED_TAB,
