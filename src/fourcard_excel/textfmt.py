@@ -29,7 +29,11 @@ def format_numbers(x: np.ndarray) -> np.ndarray:
         return out
     v = x[ok]
     big = np.abs(v) >= 1e12
-    cents = np.round(np.abs(np.where(big, 0.0, v)) * 100).astype(np.int64)
+    scaled = np.abs(np.where(big, 0.0, v)) * 100
+    cents = np.round(scaled).astype(np.int64)
+    ties = np.flatnonzero(np.abs(scaled % 1 - 0.5) < 1e-6)  # near half a cent: round like str.format
+    if len(ties):
+        cents[ties] = [round(float(f"{abs(val):.2f}") * 100) for val in v[ties]]
     ip, fr = cents // 100, cents % 100
     s = np.empty(len(v), dtype=object)
     bounds = [(0, 10**3), (10**3, 10**6), (10**6, 10**9), (10**9, 10**12)]
