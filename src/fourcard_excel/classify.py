@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from . import registry
-from .expr import Text
 from .rules import Rules, template_parts
 from .textfmt import join_names, join_templates, render
 
@@ -98,9 +97,9 @@ def classify(households: pd.DataFrame, rules: Rules, as_of: dt.date | None = Non
 
     reasons = np.full(n, "", dtype=object)
     for i, c in enumerate(rules.cards):
-        _fill_reasons(reasons, np.flatnonzero(ok & (card_idx == i)), c.reasons, rules, ns)
-    _fill_reasons(reasons, np.flatnonzero(ok & (card_idx < 0)), rules.not_carded_reasons, rules, ns)
-    _add_exclusion_notes(reasons, ok, excluded_from, card_idx, rules, ns)
+        _fill_reasons(reasons, np.flatnonzero(ok & (card_idx == i)), c.reasons, rules, ns, excluded_from)
+    _fill_reasons(reasons, np.flatnonzero(ok & (card_idx < 0)), rules.not_carded_reasons, rules, ns,
+                  excluded_from)
     if blocked.any():
         reasons[blocked] = "存在错误，无法判定卡别：" + blocking[blocked].astype(str)
 
@@ -133,25 +132,21 @@ def classify(households: pd.DataFrame, rules: Rules, as_of: dt.date | None = Non
     return pd.DataFrame(merged, index=df.index, copy=False)
 
 
-def _fill_reasons(out: np.ndarray, rows: np.ndarray, reasons, rules: Rules, ns) -> None:
-    if len(rows) == 0 or not reasons:
+def _fill_reasons(out: np.ndarray, rows: np.ndarray, reasons, rules: Rules, ns,
+                  excluded_from: np.ndarray) -> None:
+    """Reasons of one card for its rows, plus "符合黄卡条件，但存在排除情形（…），不得评定为黄卡"
+    where an exclusion moved a household past an earlier card."""
+    if len(rows) == 0:
         return
     masks = [rules.mask(r.when, ns)[rows] if r.when else np.ones(len(rows), dtype=bool)
              for r in reasons]
-    join_templates(out, rows, masks, [r.text for r in reasons], ns)
-
-
-def _add_exclusion_notes(reasons: np.ndarray, ok: np.ndarray, excluded_from: np.ndarray,
-                         card_idx: np.ndarray, rules: Rules, ns) -> None:
-    """Append "符合黄卡条件，但存在排除情形（…），不得评定为黄卡" where an exclusion moved a household."""
-    for i, c in enumerate(rules.cards):
-        rows = np.flatnonzero(ok & (excluded_from == i))
-        if len(rows) == 0:
-            continue
-        note = render(template_parts(f"符合{c.name}条件，但存在排除情形（{{exclusions}}），不得评定为{c.name}"),
-                      ns, rows)
-        current = reasons[rows]
-        reasons[rows] = np.where(current == "", note, current + "；" + note)
+    texts = [r.text for r in reasons]
+    moved = excluded_from[rows]
+    for j in np.unique(moved[moved >= 0]):
+        name = rules.cards[int(j)].name
+        masks.append(moved == j)
+        texts.append(f"符合{name}条件，但存在排除情形（{{exclusions}}），不得评定为{name}")
+    join_templates(out, rows, masks, texts, ns)
 
 
 def _priority(card_idx: np.ndarray, ok: np.ndarray, rules: Rules, ns, n: int):

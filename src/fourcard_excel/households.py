@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import ids
-from .expr import MULTI_SEP
+from .expr import MULTI_SEP, Text
 from .rules import HOUSEHOLD_COLUMNS, RULE_FACTS, Rules, TEXT
 
 # household column -> members column taken from the household's representative (户主) row
@@ -40,16 +40,41 @@ _BOOLS = ("monitored", "has_car", "luxury_house", "parents_separate")
 SORT_KEYS = ["township", "village", "household_id", "hh_key"]
 
 
-def value_flags(values: pd.Series | np.ndarray, wanted: tuple[str, ...] | set[str]) -> np.ndarray:
+def value_flags(values: pd.Series | np.ndarray | Text, wanted: tuple[str, ...] | set[str]) -> np.ndarray:
     """Bool array: the (possibly "、"-joined multi-value) text holds any of ``wanted``.
 
-    Works on the unique values only (factorised), so it is fast on millions of rows.
+    Works on the unique values only (factorised), so it is fast on millions of rows; pass a
+    ``Text`` to reuse one factorisation for several sets.
     """
-    codes, uniques = pd.factorize(pd.Series(values).fillna("").astype(str), use_na_sentinel=False)
+    text = values if isinstance(values, Text) else Text(raw=np.asarray(values, dtype=object))
     want = set(wanted)
-    flags = np.fromiter((bool(want.intersection(str(u).split(MULTI_SEP))) for u in uniques),
-                        dtype=bool, count=len(uniques))
-    return flags[np.asarray(codes)]
+    flags = np.fromiter((bool(want.intersection(str(u).split(MULTI_SEP))) for u in text.uniques),
+                        dtype=bool, count=len(text.uniques))
+    return text.mask(flags)
+
+
+def _text_values(s: pd.Series) -> np.ndarray:
+    """Object array of str. Contract 1 text columns hold "" for blanks, so a pandas ``str``
+    column is taken as is; other dtypes (object, numbers) are cleaned: missing -> ""."""
+    values = s.to_numpy(dtype=object)
+    if isinstance(s.dtype, pd.StringDtype) or not len(values):
+        return values
+    values = values.copy()
+    values[pd.isna(values)] = ""
+    return np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
+
+
+def sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Stable ascending order by several text columns: each column is factorised, its distinct
+    values ranked with numpy's C string sort, then ``np.lexsort`` runs on the integer ranks."""
+    ranks = []
+    for key in reversed(keys):  # lexsort: last key is primary
+        codes, uniques = pd.factorize(frame[key].to_numpy(dtype=object), use_na_sentinel=False)
+        text = np.asarray(uniques, dtype=object).astype(str)
+        rank = np.empty(len(text), dtype=np.int64)
+        rank[np.argsort(text, kind="stable")] = np.arange(len(text))
+        ranks.append(rank[np.asarray(codes)])
+    return np.lexsort(ranks)
 
 
 def _col(m: pd.DataFrame, key: str, default: object) -> pd.Series:
@@ -79,7 +104,7 @@ def build_households(members: pd.DataFrame, rules: Rules, as_of: dt.date | None 
     for col, src in _FROM_HEAD.items():
         kind = HOUSEHOLD_COLUMNS[col]
         if kind == TEXT:
-            out[col] = _col(head, src, "").fillna("").astype("str").to_numpy()
+            out[col] = _text_values(_col(head, src, ""))
         elif col in _MONEY:
             out[col] = pd.to_numeric(_col(head, src, 0.0), errors="coerce").fillna(0.0).to_numpy(float)
         elif col in _BOOLS:
@@ -93,8 +118,8 @@ def build_households(members: pd.DataFrame, rules: Rules, as_of: dt.date | None 
     sets = rules.sets
     member_row = (_col(members, "roster_level", "member").astype(str) != "household").to_numpy()
     hh_level = ~member_row[rep]
-    labour = _col(members, "labour", "")
-    health = _col(members, "health", "")
+    labour = Text.from_series(_col(members, "labour", ""))
+    health = Text.from_series(_col(members, "health", ""))
     disabled = value_flags(health, sets["health_disabled"])
     flags = {
         "labour_able": value_flags(labour, sets["able_labour"]),
@@ -140,8 +165,8 @@ def build_households(members: pd.DataFrame, rules: Rules, as_of: dt.date | None 
     facts = rules.eval_facts(frame)
     for name, value in facts.items():
         frame[name] = value
-    frame = frame.sort_values(SORT_KEYS, kind="stable").reset_index(drop=True)
-    return frame
+    order = sort_order(frame, SORT_KEYS)
+    return frame.take(order).reset_index(drop=True)
 
 
 def _head_sex(head: pd.DataFrame) -> np.ndarray:

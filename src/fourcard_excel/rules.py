@@ -62,7 +62,6 @@ CANONICAL_SETS: dict[str, tuple[tuple[str, ...], str]] = {
     "disaster_risks": (registry.RISKS, "风险类型"),
     "education_risks": (registry.RISKS, "风险类型"),
 }
-REQUIRED_THRESHOLDS = ()  # thresholds are referenced by name from expressions; none is mandatory
 EXCLUSION_ACTIONS = ("next", "keep", "drop")
 _COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
