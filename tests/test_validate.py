@@ -218,3 +218,12 @@ def test_errors_block_households(tmp_path):
     blocked = blocking_reasons(issues)
     assert list(blocked.index) == ["白沙镇|0001"]
     assert "校验位" in blocked.iloc[0]
+
+
+def test_blank_or_absent_declared_per_capita_is_not_compared(tmp_path):
+    from fourcard_excel.pipeline import classify_inputs
+
+    write(tmp_path / "a.xlsx", [person("张三", HEAD, "户主"), person("李四", WIFE, "配偶")])
+    result = classify_inputs(tmp_path, as_of=AS_OF)
+    assert "V007" not in set(result.issues["代码"])
+    assert result.households["per_capita_declared"].isna().all()

@@ -36,6 +36,7 @@ _FROM_HEAD = {
 }
 _MONEY = ("wage_income", "business_income", "property_income", "transfer_income", "business_cost",
           "education_cost", "income_total_declared", "per_capita_declared")
+_DECLARED = ("income_total_declared", "per_capita_declared")
 _BOOLS = ("monitored", "has_car", "luxury_house", "parents_separate")
 SORT_KEYS = ["township", "village", "household_id", "hh_key"]
 
@@ -105,6 +106,8 @@ def build_households(members: pd.DataFrame, rules: Rules, as_of: dt.date | None 
         kind = HOUSEHOLD_COLUMNS[col]
         if kind == TEXT:
             out[col] = _text_values(_col(head, src, ""))
+        elif col in _DECLARED:  # as declared: NaN when the roster left it blank (nothing to compare)
+            out[col] = pd.to_numeric(_col(head, src, np.nan), errors="coerce").to_numpy(float)
         elif col in _MONEY:
             out[col] = pd.to_numeric(_col(head, src, 0.0), errors="coerce").fillna(0.0).to_numpy(float)
         elif col in _BOOLS:
