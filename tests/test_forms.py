@@ -239,7 +239,7 @@ def test_forms_command(tmp_path, monkeypatch):
     from fourcard_excel.commands import forms as cmd
 
     result = make_result()
-    monkeypatch.setattr(cmd, "_classify", lambda *a, **k: result)
+    monkeypatch.setattr(cmd, "classify_or_exit", lambda *a, **k: result)
     runner = CliRunner()
     src = tmp_path / "花名册"
     src.mkdir()

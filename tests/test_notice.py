@@ -122,7 +122,7 @@ def test_notice_command(tmp_path, monkeypatch):
     from fourcard_excel.commands import notice as cmd
 
     result = make_result()
-    monkeypatch.setattr(cmd, "_classify", lambda *a, **k: result)
+    monkeypatch.setattr(cmd, "classify_or_exit", lambda *a, **k: result)
     src = tmp_path / "花名册"
     src.mkdir()
     res = CliRunner().invoke(cmd.notice_command, [str(src), "-o", str(tmp_path / "out"), "--mask-id",

@@ -204,8 +204,8 @@ def test_no_posts_roster(rosters, tmp_path):
 
 def test_usage_errors(rosters, tmp_path):
     res = run(str(rosters), "-o", str(rosters / "输出"))
-    assert res.exit_code == 2 and "输出文件夹不能放在输入文件夹内" in res.output
-    assert run(str(rosters), "-o", str(tmp_path / "o"), "--as-of", "2024/03/18").exit_code == 2
+    assert res.exit_code == 2 and "输出文件夹不能放在输入文件夹里面" in res.output
+    assert run(str(rosters), "-o", str(tmp_path / "o"), "--as-of", "2024-13-45").exit_code == 2
     assert run(str(tmp_path / "没有这个文件夹"), "-o", str(tmp_path / "o")).exit_code == 2
 
 

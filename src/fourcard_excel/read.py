@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -85,14 +86,19 @@ def load_sheets(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
     return sheets
 
 
-def _load_csv(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
+def decode_csv(data: bytes) -> str | None:
+    """CSV bytes as text: UTF-8 (with or without BOM), else GBK/GB18030; None when neither fits."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
+    return None
+
+
+def _load_csv(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
+    text = decode_csv(data)
+    if text is None:
         _fail(f, log, "F013", f"CSV 文件“{f.rel}”的编码无法识别；请用 Excel/WPS 另存为 .xlsx 或 UTF-8 CSV")
         return []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -167,26 +173,32 @@ def _fill_merged(rows: list[list], merged, start: int) -> None:
                 row[c] = value
 
 
-def _filled(frame: pd.DataFrame) -> pd.DataFrame:
-    """Boolean frame: the cell holds something ('' and None are empty)."""
-    return frame.notna() & (frame != "")
+def _filled(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean 2-D array: the cell holds something ('' and None/NaN are empty)."""
+    arr = frame.to_numpy(dtype=object)
+    filled = ~pd.isna(arr)
+    filled[filled] = arr[filled] != ""
+    return filled
+
+
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def _text_starts(frame: pd.DataFrame, markers: tuple[str, ...]) -> np.ndarray:
+    """Rows where some text cell starts with a marker (spaces ignored), tested once per distinct value."""
     hit = np.zeros(len(frame), dtype=bool)
-    for col in frame.columns:
-        s = frame[col]
-        is_str = np.fromiter((type(v) is str for v in s), dtype=bool, count=len(s))
-        if not is_str.any():
-            continue
-        text = s[is_str].astype(str).str.replace(r"\s+", "", regex=True)
-        hit[np.flatnonzero(is_str)[text.str.startswith(markers).to_numpy()]] = True
+    for j in range(frame.shape[1]):
+        codes, uniques = pd.factorize(frame.iloc[:, j].to_numpy(dtype=object), use_na_sentinel=True)
+        ok = np.fromiter((type(u) is str and _SPACE_RUN.sub("", u).startswith(markers) for u in uniques),
+                         dtype=bool, count=len(uniques))
+        if ok.any():
+            hit |= np.append(ok, False)[codes]
     return hit
 
 
 def non_data_rows(content: pd.DataFrame) -> np.ndarray:
     """Blank rows, 合计/小计 rows and notes rows (填表人/审核人/填报日期…): not data."""
-    count = _filled(content).sum(axis=1).to_numpy()
+    count = _filled(content).sum(axis=1)
     drop = count == 0
     sparse = np.flatnonzero((count > 0) & (count <= 3))
     if len(sparse):

@@ -230,14 +230,10 @@ def read_inspectors(path: Path | str) -> pd.DataFrame:
     if not path.is_file():
         raise SpotCheckError(f"找不到抽查人员名单文件：{path}")
     if path.suffix.lower() == ".csv":
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        from .read import decode_csv
+
+        text = decode_csv(path.read_bytes())
+        if text is None:
             raise SpotCheckError(f"抽查人员名单 {path.name} 的编码无法识别，请另存为 UTF-8 CSV")
         rows = list(csv.reader(io.StringIO(text)))
     else:

@@ -26,6 +26,30 @@ class DateType(click.ParamType):
 
 DATE = DateType()
 
+
+class CommandError(click.ClickException):
+    """The command's own failure: a Chinese message and exit code 1."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+class UsageProblem(CommandError):
+    """Bad arguments or a bad rules/inspectors file: exit code 2, no usage dump."""
+
+    exit_code = 2
+
+
+def classify_or_exit(input_path: Path, rules_path=None, as_of=None):
+    """pipeline.classify_inputs, with a bad rules file turned into exit code 2."""
+    from ..pipeline import classify_inputs
+    from ..rules import RulesError
+
+    try:
+        return classify_inputs(input_path, rules_path=rules_path, as_of=as_of)
+    except RulesError as exc:
+        raise UsageProblem(str(exc)) from exc
+
 as_of_option = click.option("--as-of", "as_of", type=DATE, default=None, metavar="日期",
                             help="评定基准日（计算年龄用），如 2024-03-18；默认今天。")
 rules_option = click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False),

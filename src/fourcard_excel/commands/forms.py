@@ -8,17 +8,7 @@ from pathlib import Path
 import click
 
 from .. import forms as forms_lib
-from .common import as_of_option, check_out_dir, rules_option
-
-
-def _classify(input_path: Path, rules_path: Path | None, as_of: dt.date | None):
-    from .. import pipeline  # imported late: the pipeline is the heavy part
-    from ..rules import RulesError
-
-    try:
-        return pipeline.classify_inputs(input_path, rules_path=rules_path, as_of=as_of)
-    except RulesError as exc:
-        raise click.UsageError(str(exc)) from exc
+from .common import as_of_option, check_out_dir, classify_or_exit, rules_option
 
 
 @click.command("forms")
@@ -52,7 +42,7 @@ def forms_command(input_path: Path, out_dir: Path, village: str | None, rules_pa
         click.echo(f"错误：{exc}", err=True)
         raise SystemExit(1) from exc
     check_out_dir(input_path, out_dir)
-    result = _classify(input_path, rules_path, as_of)
+    result = classify_or_exit(input_path, rules_path, as_of)
     paths = forms_lib.write_forms(result, out_dir, village=village, layout=layout)
     if not paths:
         where = f"行政村“{village}”" if village else "花名册"

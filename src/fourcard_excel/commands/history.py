@@ -8,13 +8,7 @@ import click
 
 from .. import history_db as db
 from ..history import HistoryError, export_period
-
-class CommandError(click.ClickException):
-    """Exit code 1 with a Chinese message (click's own prefix is English)."""
-
-    def show(self, file=None) -> None:
-        click.echo(f"错误：{self.format_message()}", err=True)
-
+from .common import CommandError
 
 DB_HELP = f"县级数据库文件（默认：当前目录下的 {db.DEFAULT_DB_NAME}）"
 

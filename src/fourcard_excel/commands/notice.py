@@ -8,17 +8,7 @@ from pathlib import Path
 import click
 
 from .. import notice as notice_lib
-from .common import as_of_option, check_out_dir, rules_option
-
-
-def _classify(input_path: Path, rules_path: Path | None, as_of: dt.date | None):
-    from .. import pipeline  # imported late: the pipeline is the heavy part
-    from ..rules import RulesError
-
-    try:
-        return pipeline.classify_inputs(input_path, rules_path=rules_path, as_of=as_of)
-    except RulesError as exc:
-        raise click.UsageError(str(exc)) from exc
+from .common import as_of_option, check_out_dir, classify_or_exit, rules_option
 
 
 @click.command("notice")
@@ -45,7 +35,7 @@ def notice_command(input_path: Path, out_dir: Path, mask_id: bool, phone: str, v
       fourcard-excel notice 花名册文件夹 -o 公示名单 --mask-id --phone 0857-1234567
     """
     check_out_dir(input_path, out_dir)
-    result = _classify(input_path, rules_path, as_of)
+    result = classify_or_exit(input_path, rules_path, as_of)
     paths = notice_lib.write_notices(result, out_dir, mask_id=mask_id, phone=phone, village=village)
     if not paths:
         where = f"行政村“{village}”" if village else "花名册"

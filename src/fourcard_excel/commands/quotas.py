@@ -9,32 +9,8 @@ import click
 
 from .. import issues as iss
 from .. import quotas as q
-
-
-class CommandError(click.ClickException):
-    """Exit code 1 with a Chinese message (click's own prefix is English)."""
-
-    def show(self, file=None) -> None:
-        click.echo(f"错误：{self.format_message()}", err=True)
-
-
-class UsageProblem(CommandError):
-    exit_code = 2
-
-
-def _read_side(path: Path, kind: str):
-    """read.read_side_table if the reader offers it, else side_tables.read_side_table."""
-    from .. import read  # noqa: PLC0415
-
-    reader = getattr(read, "read_side_table", None)
-    if reader is None:
-        from ..side_tables import read_side_table as reader  # noqa: PLC0415
-    return reader(path, kind, None)
-
-
-def _inside(child: Path, parent: Path) -> bool:
-    child, parent = child.resolve(), parent.resolve()
-    return child == parent or parent in child.parents
+from ..side_tables import read_side_table
+from .common import CommandError, as_of_option, check_out_dir, classify_or_exit, rules_option
 
 
 def _pct(x) -> str:
@@ -49,12 +25,10 @@ def _pct(x) -> str:
               help="公益岗位花名册文件（不指定时从输入文件夹中按表头识别）")
 @click.option("--villages", "villages_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="村情表文件（不指定时从输入文件夹中按表头识别）")
-@click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="分类规则文件（TOML；[quotas] 一节为公益岗位数量要求，默认按工作方案）")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="评估日期 YYYY-MM-DD（默认：今天）")
+@rules_option
+@as_of_option
 def quotas(input_path: Path, out_dir: Path, posts_path: Path | None, villages_path: Path | None,
-           rules_path: Path | None, as_of: dt.datetime | None) -> None:
+           rules_path: Path | None, as_of: dt.date | None) -> None:
     """核查公益岗位（工作方案四(一)、(二)）：各级岗位数量是否达到最低要求，光伏收益用于
     黄卡户公益岗位工资是否不低于80%，聘用人员是否为黄卡户，以及有劳动能力、尚未安排岗位的黄卡户。
 
@@ -72,22 +46,14 @@ def quotas(input_path: Path, out_dir: Path, posts_path: Path | None, villages_pa
     \b
     退出码：0 全部达标；1 有未达标项，或没有公益岗位花名册；2 用法或规则文件错误。
     """
-    from .. import pipeline  # noqa: PLC0415 - keep `fourcard-excel --help` working on its own
-    from ..rules import RulesError  # noqa: PLC0415
-
-    if input_path.is_dir() and _inside(out_dir, input_path):
-        raise UsageProblem("输出文件夹不能放在输入文件夹内（会被下次运行当作输入读取），请换一个文件夹")
-    as_of_date = as_of.date() if as_of else None
-    try:
-        result = pipeline.classify_inputs(input_path, rules_path=rules_path, as_of=as_of_date)
-    except RulesError as exc:
-        raise UsageProblem(str(exc)) from exc
+    check_out_dir(input_path, out_dir)
+    result = classify_or_exit(input_path, rules_path, as_of)
 
     side_issues = []
     for kind, path, label in (("posts", posts_path, "公益岗位花名册"), ("villages", villages_path, "村情表")):
         if path is None:
             continue
-        frame, log = _read_side(path, kind)
+        frame, log = read_side_table(path, kind)
         if len(result.tables.get(kind, ())) and len(frame):
             click.echo(f"提示：使用 {path.name} 作为{label}，输入文件夹中识别到的{label}不参与核查。")
         result.tables[kind] = frame

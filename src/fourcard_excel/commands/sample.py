@@ -8,18 +8,7 @@ from pathlib import Path
 import click
 
 from .. import spotcheck as sc
-from .common import as_of_option, check_out_dir, rules_option
-
-
-class CommandError(click.ClickException):
-    """Exit code 1 with a Chinese message (click's own prefix is English)."""
-
-    def show(self, file=None) -> None:
-        click.echo(f"错误：{self.format_message()}", err=True)
-
-
-class UsageProblem(CommandError):
-    exit_code = 2
+from .common import CommandError, UsageProblem, as_of_option, check_out_dir, classify_or_exit, rules_option
 
 
 class RateType(click.ParamType):
@@ -89,15 +78,9 @@ def sample(input_path: Path, out_dir: Path, seed: int | None, rate: float | None
     \b
     退出码：0 已生成名单；1 没有四卡户可抽，或抽查人员不足以组队；2 用法、规则文件或人员名单错误。
     """
-    from .. import pipeline  # noqa: PLC0415 - keep `fourcard-excel --help` fast
-    from ..rules import RulesError  # noqa: PLC0415
-
     check_out_dir(input_path, out_dir)
     inspectors = _inspector_frame(inspectors_path)
-    try:
-        result = pipeline.classify_inputs(input_path, rules_path=rules_path, as_of=as_of)
-    except RulesError as exc:
-        raise UsageProblem(str(exc)) from exc
+    result = classify_or_exit(input_path, rules_path, as_of)
     result.command = "sample"
     picked = seed is None and result.seed is None
     try:
