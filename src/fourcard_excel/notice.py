@@ -20,7 +20,8 @@ from . import registry as reg
 from .ids import mask_id as mask_ids
 from .write.atomic import atomic_path
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                    "in_memory": True}  # small books: no scratch files (faster)
 NOTICE_DIR = "公示名单"
 SHEET_NAME = "公示名单"
 NOTICE_STAGE = "公开公示"
