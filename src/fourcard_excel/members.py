@@ -143,10 +143,16 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     src_head = m.index.isin(head_rows.index)  # the row household fields are read from
     head_rows = head_rows.set_index("_grp")
     grp = m["_grp"]
+    # every group has a head row (heads, else its first row): one lookup serves every column
+    head_pos = head_rows.index.get_indexer(grp)
+
+    def from_head(key: str) -> pd.Series:
+        return head_rows[key].take(head_pos)
+
     conflicts = []
     for col in COLUMNS:
         if col.level == HOUSEHOLD:
-            head_values = head_rows[col.key].reindex(grp).to_numpy()
+            head_values = from_head(col.key).to_numpy()
             if col.kind in (TEXT, ENUM, MONEY) and col.key not in ("township",):
                 own = m[col.key]
                 filled = (own != "") if col.kind != MONEY else (own.notna() & (own != 0))
@@ -155,10 +161,10 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
                 if differs.any():
                     conflicts.append((col, differs, own.copy()))
             m[col.key] = head_values
-    m["_incomes_blank"] = head_rows["_incomes_blank"].reindex(grp).to_numpy()
-    head_id = head_rows["id_number"].reindex(grp).astype(str).to_numpy()
+    m["_incomes_blank"] = from_head("_incomes_blank").to_numpy()
+    head_id = from_head("id_number").astype(str).to_numpy()
     hid = m["household_id"].astype(str).to_numpy()
-    fallback = (m[SOURCE_FILE] + "!" + m[SOURCE_SHEET] + "!" + head_rows[SOURCE_ROW].reindex(grp)
+    fallback = (m[SOURCE_FILE] + "!" + m[SOURCE_SHEET] + "!" + from_head(SOURCE_ROW)
                 .astype(str).to_numpy()).to_numpy()
     ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
     m["hh_key"] = m["township"].astype(str) + "|" + ident

@@ -30,14 +30,31 @@ _INT_JUNK = re.compile(r"[,\s人岁个]")
 _SCI_RE = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
-def _per_unique(raw: pd.Series, func: Callable[[object], object], dtype=object) -> np.ndarray:
-    """Apply ``func`` to each distinct value of ``raw`` and spread the results over the rows."""
+def _unique_results(raw: pd.Series, func: Callable[[object], object], dtype=object
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, results): ``func`` of each distinct value of ``raw``; code -1 (missing) → the last."""
     codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     results = np.empty(len(uniques) + 1, dtype=dtype)
     for i, u in enumerate(uniques):
         results[i] = func(u)
     results[-1] = func(None)  # code -1: missing
+    return codes, results
+
+
+def _per_unique(raw: pd.Series, func: Callable[[object], object], dtype=object) -> np.ndarray:
+    """Apply ``func`` to each distinct value of ``raw`` and spread the results over the rows."""
+    codes, results = _unique_results(raw, func, dtype)
     return results[codes]
+
+
+def _per_unique_pair(raw: pd.Series, func: Callable[[object], tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """``func`` returns a pair per distinct value; both parts spread over the rows (no per-row loop)."""
+    codes, results = _unique_results(raw, func)
+    first = np.empty(len(results), dtype=object)
+    second = np.empty(len(results), dtype=object)
+    for i, pair in enumerate(results):
+        first[i], second[i] = pair
+    return first[codes], second[codes]
 
 
 def cell_text(value: object) -> str:
@@ -110,9 +127,10 @@ def _int(value: object) -> float | None:
 
 
 def parse_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    parsed = _per_unique(raw, _int)
-    bad = np.array([v is None for v in parsed], dtype=bool)
-    values = pd.Series(np.where(bad, np.nan, parsed).astype(float), index=raw.index)
+    codes, results = _unique_results(raw, _int)
+    bad_u = np.fromiter((v is None for v in results), dtype=bool, count=len(results))
+    bad = bad_u[codes]
+    values = pd.Series(np.where(bad_u, np.nan, results).astype(float)[codes], index=raw.index)
     return values.round().astype("Int64"), pd.Series(bad, index=raw.index)
 
 
@@ -126,9 +144,10 @@ def _yesno(value: object) -> object:
 
 
 def parse_yesno(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    parsed = _per_unique(raw, _yesno)
-    bad = np.array([v is None for v in parsed], dtype=bool)
-    return pd.Series(parsed == True, index=raw.index, dtype=bool), pd.Series(bad, index=raw.index)  # noqa: E712
+    codes, results = _unique_results(raw, _yesno)
+    bad = np.fromiter((v is None for v in results), dtype=bool, count=len(results))[codes]
+    yes = np.fromiter((v is True for v in results), dtype=bool, count=len(results))[codes]
+    return pd.Series(yes, index=raw.index, dtype=bool), pd.Series(bad, index=raw.index)
 
 
 def _lookup_table(col: Column) -> dict[str, str]:
@@ -139,9 +158,9 @@ def _lookup_table(col: Column) -> dict[str, str]:
 
 def _from_pairs(raw: pd.Series, func) -> tuple[pd.Series, pd.Series]:
     """``func`` returns (canonical text, ok) per distinct value."""
-    pairs = _per_unique(raw, func)
-    values = pd.Series([p[0] for p in pairs], index=raw.index, dtype="str")
-    bad = pd.Series([not p[1] for p in pairs], index=raw.index, dtype=bool)
+    text, ok = _per_unique_pair(raw, func)
+    values = pd.Series(text, index=raw.index, dtype="str")
+    bad = pd.Series(~ok.astype(bool), index=raw.index, dtype=bool)
     return values, bad
 
 
@@ -207,10 +226,9 @@ def id_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         text = cell_text(value).replace(" ", "").upper()
         return text, _is_number(value) or bool(_SCI_RE.match(text))
 
-    pairs = _per_unique(raw, one)
-    text = pd.Series([p[0] for p in pairs], index=raw.index, dtype="str")
-    numeric = pd.Series([p[1] for p in pairs], index=raw.index, dtype=bool)
-    return text, numeric
+    text, numeric = _per_unique_pair(raw, one)
+    return (pd.Series(text, index=raw.index, dtype="str"),
+            pd.Series(numeric.astype(bool), index=raw.index, dtype=bool))
 
 
 def coerce(raw: pd.Series, col: Column, card_names=()) -> tuple[pd.Series, pd.Series]:
