@@ -146,9 +146,10 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
             side_files: dict[str, Path | str] | None = None, progress: Progress | None = None,
             command: str = "") -> RunResult:
     """The county's main job: classify everything, run the checks whose data is present, write OUT."""
-    from . import contacts, history, notice, quotas, spotcheck
+    from . import background, contacts, history, notice, quotas, spotcheck
     from .side_tables import read_side_table
     from .write import write_outputs
+    from .write.township import write_townships
 
     started = time.perf_counter()
     out = Path(out_dir)
@@ -172,12 +173,18 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     t1 = time.perf_counter()
     result.timings["checks"] = t1 - t0
 
-    written: list[Path] = []
-    for module in (spotcheck, quotas, contacts, history):
-        written += module.write(result, out)
-    written += notice.write(result, out, mask_id=mask_id, phone=phone)
-    result.timings["write_checks"] = time.perf_counter() - t1
-    written = write_outputs(result, out, extra_paths=written)
+    # the township books (the largest write) go to a second process while this one writes the rest
+    townships = background.start(write_townships, result, out)
+    try:
+        written: list[Path] = []
+        for module in (spotcheck, quotas, contacts, history):
+            written += module.write(result, out)
+        written += notice.write(result, out, mask_id=mask_id, phone=phone)
+        result.timings["write_checks"] = time.perf_counter() - t1
+        written = write_outputs(result, out, extra_paths=written, townships=townships)
+    except BaseException:
+        townships.finish_quietly()
+        raise
     result.outputs["written"] = written
     result.timings["total"] = time.perf_counter() - started
     return result

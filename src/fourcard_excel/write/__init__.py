@@ -10,6 +10,7 @@ Public entry points (docs/ARCHITECTURE.md, contract 5):
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .county import write_county
@@ -22,12 +23,15 @@ from .township import write_townships
 __all__ = ["write_outputs", "write_issue_files", "write_frame"]
 
 
-def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = None) -> list[Path]:
+def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = None,
+                  townships: Callable[[], list[Path]] | None = None) -> list[Path]:
     """Write every output of ``process`` under ``out_dir`` (each file atomically).
 
     households.csv, members.csv, issues.csv, 问题清单.xlsx, 乡镇结果/<乡镇>.xlsx, 全县汇总.xlsx and,
     last, manifest.json, which lists these and ``extra_paths`` (files the checks wrote already).
-    Returns ``extra_paths`` + the files written here. ``result.timings["write"]`` is set.
+    ``townships``: the township books are being written elsewhere (``background.start``); this
+    waits for their paths after writing the rest. Returns ``extra_paths`` + the files written here.
+    ``result.timings["write"]`` is set.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -36,8 +40,13 @@ def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = Non
     paths += write_csvs(result.households, result.members, result.issues, out_dir)
     paths.append(write_issue_book(result.issues, out_dir / "问题清单.xlsx", tmpdir=out_dir,
                                   created=result.as_of))
-    paths += write_townships(result, out_dir)
-    paths.append(write_county(result, out_dir))
+    if townships is None:
+        paths += write_townships(result, out_dir)
+        paths.append(write_county(result, out_dir))
+    else:
+        county = write_county(result, out_dir)
+        paths += townships()
+        paths.append(county)
     result.timings["write"] = round(time.perf_counter() - start, 3)
     paths = [Path(p) for p in (extra_paths or [])] + paths
     paths.append(write_manifest(result, paths, out_dir))
