@@ -247,3 +247,22 @@ def test_no_roster_header(tmp_path):
     wb.save(tmp_path / "通知.xlsx")
     _, issues = run(tmp_path)
     assert "F008" in codes(issues, "通知.xlsx")
+
+
+def test_side_tables_recognised_by_headers_with_cell_problems(tmp_path):
+    from fourcard_excel.ids import make_id
+
+    write_member_roster(tmp_path / "白沙镇.xlsx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["岗位名称", "设岗层级", "乡镇", "行政村", "姓名", "证件号码"])
+    ws.append(["保洁员", "村级", "白沙镇", "白沙村", "张三", make_id("431226", "19700101", 11)])
+    ws.append(["护林员", "组级", "白沙镇", "白沙村", "李四", int(make_id("431226", "19710101", 13))])
+    wb.save(tmp_path / "公益岗位.xlsx")
+    v, issues = run(tmp_path)
+    posts = v.tables["posts"]
+    assert list(posts["post_level"]) == ["村级", ""] and posts["id_number"].iloc[1] == ""
+    side = issues[issues["文件"] == "公益岗位.xlsx"].set_index("代码")
+    assert side.loc["V002", "行号"] == 3 and side.loc["V002", "列"] == "设岗层级" and side.loc["V002", "值"] == "组级"
+    assert side.loc["I005", "行号"] == 3 and side.loc["I005", "列"] == "证件号码"
+    assert len(v.members) == 7  # the posts roster is not read as a roster

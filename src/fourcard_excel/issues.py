@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 ERROR, WARNING, INFO = "错误", "警告", "提示"
@@ -119,6 +120,31 @@ class Issue:
             "hh_key": self.hh_key,
             "乡镇": self.township,
         }
+
+
+def located(frame: pd.DataFrame, mask, column, values, message) -> pd.DataFrame:
+    """Issue rows (for ``IssueLog.add_frame``) for the rows of ``frame`` selected by ``mask``.
+
+    ``frame`` carries source_file/source_sheet/source_row and, where known, hh_key and township.
+    ``column``, ``values`` and ``message`` are each one value for all rows, or an array/Series
+    aligned with ``frame`` (position by position).
+    """
+    mask = np.asarray(mask, dtype=bool)
+    sel = frame.loc[mask]
+
+    def pick(v):
+        if isinstance(v, (pd.Series, np.ndarray)):
+            return np.asarray(v, dtype=object)[mask]
+        return v
+
+    def own(col):
+        return sel[col].to_numpy() if col in sel.columns else ""
+
+    return pd.DataFrame({
+        "文件": own("source_file"), "工作表": own("source_sheet"), "行号": own("source_row"),
+        "列": pick(column), "值": pick(values), "说明": pick(message),
+        "hh_key": own("hh_key"), "乡镇": own("township"),
+    })
 
 
 def empty_frame() -> pd.DataFrame:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import ids as idmod
-from .issues import IssueLog
+from .issues import IssueLog, located
 from .normalize import coerce, default_value, id_text, to_text
 from .read import RawTable
 from .registry import (BY_KEY, COLUMNS, ENUM, HOUSEHOLD, ID, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET,
@@ -27,22 +27,6 @@ _ID_MESSAGES = {
 }
 NUMBER_ID_MESSAGE = ("证件号码以数字格式保存，Excel 只保留15位有效数字，后几位已丢失（显示值不可信）；"
                      "请将该列设为“文本”格式后，对照身份证重新录入")
-
-
-def _issue_frame(table_rows: pd.DataFrame, mask, column: str, values, message) -> pd.DataFrame:
-    sel = table_rows.loc[mask]
-    return pd.DataFrame({
-        "文件": sel[SOURCE_FILE].to_numpy(),
-        "工作表": sel[SOURCE_SHEET].to_numpy(),
-        "行号": sel[SOURCE_ROW].to_numpy(),
-        "列": column if isinstance(column, str) else pd.Series(column, index=table_rows.index)[mask].to_numpy(),
-        "值": pd.Series(values, index=table_rows.index)[mask].to_numpy() if not isinstance(values, str)
-        else values,
-        "说明": message if isinstance(message, str) else pd.Series(message, index=table_rows.index)[mask]
-        .to_numpy(),
-        "hh_key": sel["hh_key"].to_numpy() if "hh_key" in sel else "",
-        "乡镇": sel["township"].to_numpy() if "township" in sel else "",
-    })
 
 
 def _typed_table(table: RawTable, card_names) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
@@ -131,7 +115,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     orphan = (m["_grp"] == "").to_numpy()
     if orphan.any():
         m["hh_key"] = ""
-        log.add_frame("H004", _issue_frame(m, orphan, _header(headers, m, "relation"), m["relation"],
+        log.add_frame("H004", located(m, orphan, _header(headers, m, "relation"), m["relation"],
                                            "此行之前没有“户主”行，无法归入任何家庭；请补上户主行或填写户编号"))
         m = m.loc[~orphan].reset_index(drop=True)
         bad_all = {k: v.loc[~orphan].reset_index(drop=True) for k, v in bad_all.items()}
@@ -169,7 +153,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
     m["hh_key"] = m["township"].astype(str) + "|" + ident
     for col, differs, own in conflicts:
-        log.add_frame("H005", _issue_frame(m, differs, _header(headers, m, col.key), own.astype(str),
+        log.add_frame("H005", located(m, differs, _header(headers, m, col.key), own.astype(str),
                                            f"本行“{col.label}”与户主行不一致，已按户主行为准；请核对"))
 
     # IDs: text, check digit, birth date, sex, age
@@ -181,11 +165,11 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     m["age_calc"] = idmod.age_at(m["birth_date"], as_of)
     id_header = _header(headers, m, "id_number")
     if numeric.any():
-        log.add_frame("I005", _issue_frame(m, numeric, id_header, m["id_number"], NUMBER_ID_MESSAGE))
+        log.add_frame("I005", located(m, numeric, id_header, m["id_number"], NUMBER_ID_MESSAGE))
     for status, (code, message) in _ID_MESSAGES.items():
         mask = (checked["status"] == status).to_numpy() & ~numeric
         if mask.any():
-            log.add_frame(code, _issue_frame(m, mask, id_header, m["id_number"], message))
+            log.add_frame(code, located(m, mask, id_header, m["id_number"], message))
 
     # values that could not be understood (household fields: reported on the head row only)
     bad_marks = np.full(len(m), "|", dtype=object)
@@ -203,7 +187,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
         else:
             msg = f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}"
         raw_text = _raw_values(tables, m, key)
-        log.add_frame(code, _issue_frame(m, mask, _header(headers, m, key), raw_text, msg))
+        log.add_frame(code, located(m, mask, _header(headers, m, key), raw_text, msg))
     m["_bad"] = pd.Series(bad_marks, index=m.index, dtype="str")
     return m, headers
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .discover import InputFile, fingerprint, sniff
-from .issues import IssueLog
+from .issues import IssueLog, located
 from .normalize import coerce, default_value, id_text
 from .read import RawTable, read_file
 from .registry import ID, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TABLE_KINDS
@@ -31,11 +31,8 @@ def side_frame(tables: list[RawTable], kind: str, log: IssueLog) -> pd.DataFrame
                 values, numeric = id_text(raw[col.key])
                 out[col.key] = values
                 if numeric.any():
-                    sel = out.loc[numeric.to_numpy()]
-                    log.add_frame("I005", pd.DataFrame({
-                        "文件": t.file, "工作表": t.sheet, "行号": sel[SOURCE_ROW].to_numpy(),
-                        "列": t.headers.get(col.key, col.label), "值": values[numeric].to_numpy(),
-                        "说明": "证件号码以数字格式保存，后几位已丢失；请将该列设为文本格式后重新录入"}))
+                    log.add_frame("I005", located(out, numeric, t.headers.get(col.key, col.label), values,
+                                                  "证件号码以数字格式保存，后几位已丢失；请将该列设为文本格式后重新录入"))
                     out.loc[numeric.to_numpy(), col.key] = ""
                 continue
             values, bad = coerce(raw[col.key], col)
@@ -44,11 +41,7 @@ def side_frame(tables: list[RawTable], kind: str, log: IssueLog) -> pd.DataFrame
                 code = "V003" if col.kind in (MONEY, "int") else "V002"
                 msg = (f"“{col.label}”应填数字" if code == "V003"
                        else f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}")
-                sel = out.loc[bad.to_numpy()]
-                log.add_frame(code, pd.DataFrame({
-                    "文件": t.file, "工作表": t.sheet, "行号": sel[SOURCE_ROW].to_numpy(),
-                    "列": t.headers.get(col.key, col.label), "值": raw.loc[bad.to_numpy(), col.key].to_numpy(),
-                    "说明": msg}))
+                log.add_frame(code, located(out, bad, t.headers.get(col.key, col.label), raw[col.key], msg))
         parts.append(out)
     if not parts:
         return pd.DataFrame()

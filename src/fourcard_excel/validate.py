@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .issues import ERROR, IssueLog
+from .issues import ERROR, IssueLog, located
 from .registry import (BY_KEY, COLUMNS, HOUSEHOLD, ID, INT, MEMBER, MONEY, SOURCE_FILE, SOURCE_ROW,
                        SOURCE_SHEET)
 
@@ -22,22 +22,6 @@ FEMALE_RELATIONS = ("之女", "之母", "之岳母", "之婆婆", "之祖母", "
 ABLE = ("普通劳动力", "技能劳动力")
 NO_LABOUR = ("丧失劳动力", "无劳动力")
 STUDENT_VALUES_NOT = ("", "非在校生")
-
-
-def _rows(m: pd.DataFrame, mask, column: str, values, message) -> pd.DataFrame:
-    mask = np.asarray(mask, dtype=bool)
-    sel = m.loc[mask]
-
-    def pick(v):
-        if isinstance(v, (pd.Series, np.ndarray)):
-            return pd.Series(np.asarray(v), index=m.index)[mask].to_numpy()
-        return v
-
-    return pd.DataFrame({
-        "文件": sel[SOURCE_FILE].to_numpy(), "工作表": sel[SOURCE_SHEET].to_numpy(),
-        "行号": sel[SOURCE_ROW].to_numpy(), "列": pick(column), "值": pick(values), "说明": pick(message),
-        "hh_key": sel["hh_key"].to_numpy(), "乡镇": sel["township"].to_numpy(),
-    })
 
 
 # ---------------------------------------------------------------- pandera schema from the registry
@@ -98,7 +82,7 @@ def _schema_issues(frame: pd.DataFrame, sch: pa.DataFrameSchema, log: IssueLog, 
                 mask &= ~frame["_bad"].str.contains(f"|{column}|", regex=False).to_numpy()
             if not mask.any():
                 continue
-            log.add_frame(code, _rows(frame, mask, header(column, frame), frame[column].astype(str),
+            log.add_frame(code, located(frame, mask, header(column, frame), frame[column].astype(str),
                                       _MESSAGES[code].format(label=col.label)))
 
 
@@ -129,7 +113,7 @@ def _duplicate_ids(m: pd.DataFrame, log: IssueLog, id_header) -> None:
     msg = pd.Series(other, index=d.index).radd("同一证件号码还出现在 ").add("；同一人只能登记在一户，请核实后删除重复")
     for code, mask in (("I006", same_hh), ("I007", ~same_hh & same_town), ("I008", ~same_town)):
         if mask.any():
-            log.add_frame(code, _rows(sub, mask, _hdr(id_header, sub), sub["id_number"], msg.to_numpy()))
+            log.add_frame(code, located(sub, mask, _hdr(id_header, sub), sub["id_number"], msg.to_numpy()))
 
 
 def _hdr(header, frame):
@@ -143,11 +127,11 @@ def _head_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
     first_row = ~m["hh_key"].duplicated().to_numpy()
     none = member_level & (heads_per_row == 0) & first_row
     if none.any():
-        log.add_frame("H001", _rows(m, none, header("relation", m), m["relation"],
+        log.add_frame("H001", located(m, none, header("relation", m), m["relation"],
                                     "此户没有“户主”行（与户主关系应有且只有一个“户主”）；请补填"))
     many = member_level & (heads_per_row > 1) & m["is_head"].to_numpy()
     if many.any():
-        log.add_frame("H002", _rows(m, many, header("relation", m), m["relation"],
+        log.add_frame("H002", located(m, many, header("relation", m), m["relation"],
                                     "同一户有多名“户主”；请核对与户主关系"))
 
 
@@ -157,19 +141,19 @@ def _sex_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
     given = m["sex"].astype(str)
     bad = known & (given != "").to_numpy() & (given != calc).to_numpy()
     if bad.any():
-        log.add_frame("I009", _rows(m, bad, header("sex", m), given,
+        log.add_frame("I009", located(m, bad, header("sex", m), given,
                                     "性别与证件号码第17位（奇数为男、偶数为女）不符；请核对"))
     head_sex = m.loc[m["is_head"]].drop_duplicates("hh_key").set_index("hh_key")["sex_calc"]
     hs = m["hh_key"].map(head_sex).fillna("").astype(str)
     spouse = known & (m["relation"] == "配偶").to_numpy() & (hs == calc).to_numpy() & (hs != "").to_numpy()
     if spouse.any():
-        log.add_frame("I010", _rows(m, spouse, header("relation", m), m["relation"],
+        log.add_frame("I010", located(m, spouse, header("relation", m), m["relation"],
                                     "配偶与户主性别相同（按证件号码）；请核对与户主关系或证件号码"))
     rel = m["relation"]
     implied = np.where(rel.isin(MALE_RELATIONS), "男", np.where(rel.isin(FEMALE_RELATIONS), "女", ""))
     wrong = known & (implied != "") & (implied != calc.to_numpy())
     if wrong.any():
-        log.add_frame("I011", _rows(m, wrong, header("relation", m), rel,
+        log.add_frame("I011", located(m, wrong, header("relation", m), rel,
                                     "与户主关系所示性别与证件号码不符（如“之子”为女性）；请核对"))
 
 
@@ -179,7 +163,7 @@ def _value_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
     off = ((age - calc).abs() > 1).fillna(False).to_numpy(dtype=bool)
     if off.any():
         msg = "填写的年龄与按证件号码推算的年龄（" + m["age_calc"].astype(str) + "岁）相差超过1岁；请核对"
-        log.add_frame("V005", _rows(m, off, header("age", m), m["age"].astype(str), msg))
+        log.add_frame("V005", located(m, off, header("age", m), m["age"].astype(str), msg))
 
     a = m["age_calc"].astype("Float64")
     healthy = (m["health"].isin(["", "健康"])).to_numpy()
@@ -193,11 +177,11 @@ def _value_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
     if odd.any():
         msg = np.where(child[odd], "16岁以下却填“有劳动能力”；请核对劳动技能",
                        "16至60岁、健康、非在校生却填“无劳动力/丧失劳动力”；请核对劳动技能或健康状况")
-        log.add_frame("V010", _rows(m, odd, header("labour", m), labour, _spread(odd, msg)))
+        log.add_frame("V010", located(m, odd, header("labour", m), labour, _spread(odd, msg)))
 
     grade = (m["disability_grade"] != "").to_numpy() & ~m["health"].str.contains("残疾", regex=False).to_numpy()
     if grade.any():
-        log.add_frame("V013", _rows(m, grade, header("disability_grade", m), m["disability_grade"],
+        log.add_frame("V013", located(m, grade, header("disability_grade", m), m["disability_grade"],
                                     "填写了残疾等级，但健康状况中没有“残疾”；请核对"))
 
 
@@ -212,22 +196,22 @@ def _household_field_checks(heads: pd.DataFrame, log: IssueLog, header) -> None:
     status = heads["poverty_status"].astype(str)
     no_status = registered & (status == "").to_numpy()
     if no_status.any():
-        log.add_frame("V009", _rows(heads, no_status, header("poverty_status", heads), status,
+        log.add_frame("V009", located(heads, no_status, header("poverty_status", heads), status,
                                     "建档立卡贫困户必须填写脱贫属性（已脱贫/未脱贫/返贫）；请补填"))
     stray = ~registered & (status != "").to_numpy() & (heads["category"] != "").to_numpy()
     if stray.any():
-        log.add_frame("V011", _rows(heads, stray, header("poverty_status", heads), status,
+        log.add_frame("V011", located(heads, stray, header("poverty_status", heads), status,
                                     "非建档立卡户不应填写脱贫属性，已忽略；请核对户类别"))
     blank = heads["_incomes_blank"].to_numpy(dtype=bool)
     if blank.any():
-        log.add_frame("V008", _rows(heads, blank, header("wage_income", heads), "",
+        log.add_frame("V008", located(heads, blank, header("wage_income", heads), "",
                                     "四项收入全部为空，已按0元计算；如确无收入请填0，否则请补填"))
     total = heads[["wage_income", "business_income", "property_income", "transfer_income"]].sum(axis=1)
     declared = heads["income_total_declared"]
     off = (declared.notna() & ((declared - total).abs() > 1)).to_numpy()
     if off.any():
         msg = "收入小计与四项收入之和（" + total.map("{:,.0f}".format) + "元）不符；请核对"
-        log.add_frame("V006", _rows(heads, off, header("income_total_declared", heads), declared.astype(str), msg))
+        log.add_frame("V006", located(heads, off, header("income_total_declared", heads), declared.astype(str), msg))
 
 
 def validate_members(m: pd.DataFrame, log: IssueLog, headers_by_table: dict[int, dict[str, str]]) -> None:
@@ -266,12 +250,12 @@ def validate_households(h: pd.DataFrame, log: IssueLog) -> None:
     mismatch = (size_decl.notna() & (size_decl != h["members"])).fillna(False).to_numpy(dtype=bool)
     if mismatch.any():
         msg = "家庭人口填" + size_decl.astype(str) + "人，花名册中列出" + h["members"].astype(str) + "人；请核对"
-        log.add_frame("H003", _rows(h, mismatch, "家庭人口", size_decl.astype(str), msg))
+        log.add_frame("H003", located(h, mismatch, "家庭人口", size_decl.astype(str), msg))
     declared = h["per_capita_declared"]
     off = (declared.notna() & ((declared - h["per_capita"]).abs() > 1)).to_numpy()
     if off.any():
         msg = "人均纯收入与重算结果（" + h["per_capita"].map("{:,.2f}".format) + "元）不符；请核对"
-        log.add_frame("V007", _rows(h, off, "人均纯收入", declared.astype(str), msg))
+        log.add_frame("V007", located(h, off, "人均纯收入", declared.astype(str), msg))
 
 
 def blocking_reasons(issues: pd.DataFrame) -> pd.Series:
