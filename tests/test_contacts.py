@@ -120,6 +120,7 @@ def test_sheet_columns_issues_and_uncovered_townships(checked, tmp_path):
     assert d004["文件"].iloc[0] == "联系走访记录.xlsx"
     dates = issues[issues["列"] == "日期"]
     assert sorted(dates["值"]) == ["2024-13-45", "2025-01-03"]
+    assert set(dates["代码"]) == {"D005"} and set(dates["级别"]) == {"警告"}
     paths = contacts.write(checked, tmp_path)
     df = pd.read_csv(paths[0], encoding="utf-8-sig", dtype=str)
     assert list(df.columns) == contacts.SHORTFALL_COLUMNS and len(df) == 4

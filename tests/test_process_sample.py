@@ -166,3 +166,15 @@ def test_output_inside_input_refused(tmp_path):
     res = CliRunner().invoke(main, ["process", str(SAMPLE), "-o", str(SAMPLE / "结果"), "--no-db"])
     assert res.exit_code == 2 and "输入文件夹" in res.output
     assert not (SAMPLE / "结果").exists()
+
+
+def test_disagreements_and_reviews_are_in_the_issue_list(run):
+    out = run["out"]
+    hh = read_csv(out / "households.csv")
+    issues = read_csv(out / "issues.csv")
+    c001 = issues[issues["代码"] == "C001"]
+    assert len(c001) == (hh["是否一致"] == "否").sum()
+    assert len(c001) >= KEY["totals"]["declared_latest_disagrees"] - 11  # less the undetermined ones
+    assert (c001["级别"] == "提示").all() and c001["说明"].str.contains("计算卡别为").all()
+    c002 = issues[issues["代码"] == "C002"]
+    assert len(c002) == (hh["需人工复核"] == "是").sum() > 0

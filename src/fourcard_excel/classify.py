@@ -223,3 +223,25 @@ def age_from_ids(ids: pd.Series, as_of: dt.date, fallback: pd.Series | None = No
         fb = pd.to_numeric(fallback, errors="coerce").astype("Int64")
         out = out.where(out.notna(), fb)
     return out
+
+
+def classification_issues(classified: pd.DataFrame) -> pd.DataFrame:
+    """Issue rows from a classified frame: C001 computed card ≠ latest declared card (提示, to send
+    back with the reasons), C002 households flagged for manual review (警告)."""
+    from .issues import IssueLog, located
+
+    log = IssueLog()
+    if not len(classified):
+        return log.frame()
+    disagree = classified["agrees"].astype("boolean").eq(False).fillna(False).to_numpy(dtype=bool)
+    if disagree.any():
+        msg = ("计算卡别为" + classified["card"].astype(str) + "，" + classified["declared_stage"].astype(str)
+               + "为" + classified["declared_card"].astype(str) + "；依据：" + classified["reasons"].astype(str)
+               + "。请核实后在差异核对表中说明")
+        log.add_frame("C001", located(classified, disagree, classified["declared_stage"], classified["declared_card"],
+                                      msg))
+    review = classified["review"].astype(bool).to_numpy()
+    if review.any():
+        msg = "需人工复核：" + classified["review_reason"].astype(str)
+        log.add_frame("C002", located(classified, review, "卡别", classified["card"], msg))
+    return log.frame()

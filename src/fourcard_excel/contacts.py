@@ -34,7 +34,7 @@ LOCAL_LEVELS = ("县", "乡", "村")
 ITEM_MONTHLY = "每月联系（电话、微信、上户走访）"
 ITEM_YEARLY = "县乡村干部每年上户走访"
 ITEM_QUARTERLY = "市直干部每季度上户走访"
-BAD_DATE_CODE = "D005" if "D005" in CODES else "V002"
+BAD_DATE_CODE = "D005"
 
 
 def settings(rules) -> dict:

@@ -116,7 +116,7 @@ def files_frame(v: Validated, issues: pd.DataFrame, households: pd.DataFrame | N
 def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = None,
                     as_of: dt.date | None = None, rules=None, progress: Progress | None = None) -> RunResult:
     """Read, validate, build households and classify. Nothing is written."""
-    from .classify import classify
+    from .classify import classification_issues, classify
     from .households import build_households
     from .rules import load_rules
 
@@ -131,6 +131,7 @@ def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = N
     blocked = blocking_reasons(issues)
     households["blocking_issues"] = households["hh_key"].map(blocked).astype(object).fillna("").astype(str)
     households = classify(households, rules, as_of)
+    issues = pd.concat([issues, classification_issues(households)], ignore_index=True)
     t2 = time.perf_counter()
     timings = dict(v.timings)
     timings["validate"] += t1 - t0
