@@ -103,6 +103,9 @@ def test_bad_files_listed_with_reasons(run):
     assert status["双溪乡补报名单.xlsx"][0] == "失败" and "不是有效的 Excel" in status["双溪乡补报名单.xlsx"][1]
     assert status["~$城关镇.xlsx"][0] == "已跳过"
     assert status["附表/抽查人员名单.xlsx"][0] == "已处理"
+    hashes = {f["file"]: f["sha256"] for f in manifest["inputs"]}
+    assert hashes == {name: digest for name, digest in run["before"].items() if name in hashes}
+    assert set(hashes) == set(run["before"])  # every file under the input folder is listed
 
 
 def test_deliberate_problems_reported_where_they_are(run):

@@ -6,6 +6,7 @@ guarantee that every input row ends up either in a household or in the issue tab
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -55,6 +56,8 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
     for f in files:
         if f.status == "已跳过":
             log.add(f.code, f.reason, file=f.rel)
+            with contextlib.suppress(OSError):  # recorded in the manifest too; a locked file is fine
+                fingerprint(f)
     for n, f in enumerate(todo, 1):
         if progress:
             progress(f.rel, n, len(todo))
