@@ -157,6 +157,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
 
     started = time.perf_counter()
     out = Path(out_dir)
+    previous = previous_outputs(out)
     result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress)
     result.command = command
     for kind, path in (side_files or {}).items():
@@ -190,5 +191,38 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
         townships.finish_quietly()
         raise
     result.outputs["written"] = written
+    result.outputs["removed"] = remove_stale(out, previous, written)
     result.timings["total"] = time.perf_counter() - started
     return result
+
+
+def previous_outputs(out: Path) -> dict[Path, int]:
+    """Files the last run wrote into ``out`` (from its manifest.json), with their sizes."""
+    import json
+
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        return {out / item["file"]: int(item["size"]) for item in manifest.get("outputs", [])
+                if item.get("file") and ".." not in Path(item["file"]).parts}
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+
+
+def remove_stale(out: Path, previous: dict[Path, int], written: list[Path]) -> list[Path]:
+    """After a rerun into the same folder, delete what the last run wrote and this one did not
+    (e.g. the book of a township no longer in the input), so no stale result is mistaken for a
+    current one. Only files still exactly as the last run left them (same size) are touched; a file
+    a user has edited, and anything the program did not write, stays."""
+    now = {Path(p).resolve() for p in written}
+    removed = []
+    for path, size in previous.items():
+        if path.resolve() in now or not path.is_file():
+            continue
+        if path.stat().st_size == size:
+            path.unlink()
+            removed.append(path)
+            parent = path.parent
+            while parent != out and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    return removed
