@@ -19,15 +19,15 @@ import numpy as np
 import pandas as pd
 
 from .ids import normalize_ids
-from .issues import CODES, IssueLog
+from .issues import IssueLog
 from .registry import CONTACT_COLUMNS
 from .result import RunResult, SheetSpec
+from .rules import default_section
 from .write.atomic import atomic_path
 
 SHORTFALL_COLUMNS = ["乡镇", "行政村", "户主姓名", "户主证件号码", "卡别", "检查项目", "帮扶干部",
                      "要求", "实际", "缺口", "期间"]
-DEFAULTS = {"per_month": {"红卡": 2, "黄卡": 1, "绿卡": 1}, "cadre_visits_per_year": 6,
-            "city_visits_per_quarter": 1}
+DEFAULTS = default_section("contact")  # the plan's figures, from the packaged rules file
 VISIT = "上户走访"
 CITY = "市直"
 LOCAL_LEVELS = ("县", "乡", "村")

@@ -30,15 +30,17 @@ from .history_db import HistoryError, list_periods, open_db, previous_period  # 
 from .issues import IssueLog
 from .registry import NOT_CARDED, UNDETERMINED, label
 from .result import RunResult, SheetSpec
+from .rules import default_section
 from .write.atomic import atomic_path
 
 NEW, EXIT, UP, DOWN, ADJUST, SAME = "新增", "退出", "升级", "降级", "调整", "不变"
 TRANSITION_COLUMNS = ["乡镇", "户编号", "户主姓名", "户主证件号码", "上期卡别", "本期卡别", "变化类型",
                       "变化原因"]
 NONE_PREV, NONE_CUR = "（上期无）", "（本期无）"
-DEFAULT_REVIEW_MONTHS = {"红卡": 6, "default": 3}
-DEFAULT_THRESHOLD = 5000.0
-DEFAULT_BAND = 1000.0
+# the plan's figures, from the packaged rules file
+DEFAULT_REVIEW_MONTHS = default_section("review")["months"]
+DEFAULT_THRESHOLD = float(default_section("thresholds")["per_capita_line"])
+DEFAULT_BAND = float(default_section("review")["monitor_band"])
 TYPE_FILLS = {UP: "#FCE4E4", DOWN: "#E2EFDA", NEW: "#DDEBF7", EXIT: "#EDEDED", ADJUST: "#FFF2CC"}
 
 # Facts compared for 变化原因: (key, kind). kinds: money, int, bool, text

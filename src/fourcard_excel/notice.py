@@ -18,6 +18,7 @@ import xlsxwriter
 
 from . import registry as reg
 from .ids import mask_id as mask_ids
+from .rules import default_section
 from .write.atomic import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -25,7 +26,7 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 NOTICE_DIR = "公示名单"
 SHEET_NAME = "公示名单"
 NOTICE_STAGE = "公开公示"
-DEFAULT_NOTICE_DAYS = 7
+DEFAULT_NOTICE_DAYS = int(default_section("schedule")["notice_days"])  # from the packaged rules file
 BLANK_PHONE = "＿＿＿＿＿＿＿＿＿＿＿＿"
 BLANK_DATE = "　　　　年　　月　　日"
 NOTICE_COLUMNS = ["序号", "村民小组", "户主姓名", "家庭人口", "卡别"]

@@ -24,19 +24,11 @@ import pandas as pd
 from . import issues as iss
 from .ids import normalize_ids
 from .result import RunResult, SheetSpec
+from .rules import default_section
 from .write.atomic import atomic_path
 
-# Defaults from the plan; the rules file's [quotas] section overrides them (contract 4).
-DEFAULTS: dict[str, float] = {
-    "county_total": 520,
-    "county_level": 60,
-    "township_supervised": 30,
-    "township_other": 20,
-    "village_poor_pv": 3,
-    "village_poor_or_supervised": 2,
-    "village_other": 1,
-    "pv_share_min": 0.80,
-}
+# Defaults: the packaged rules file's [quotas] (the plan's figures); a rules file overrides them.
+DEFAULTS: dict[str, float] = default_section("quotas")
 
 PRIORITY_CARD = "黄卡"
 

@@ -7,11 +7,13 @@ See ``data/rules.toml`` for the format (every key commented). ``load_rules(path=
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import string
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -183,6 +185,18 @@ class Rules:
 
 def default_rules_path() -> Path:
     return Path(str(resources.files("fourcard_excel") / "data" / DEFAULT_NAME))
+
+
+@lru_cache(maxsize=1)
+def _default_raw() -> dict:
+    return tomllib.loads(default_rules_path().read_text(encoding="utf-8"))
+
+
+def default_section(name: str) -> dict:
+    """A section of the packaged default rules file: the plan's figures live there and only there,
+    so modules take their fallbacks from it instead of repeating the numbers in code."""
+    value = _default_raw().get(name, {})
+    return copy.deepcopy(value) if isinstance(value, dict) else {}
 
 
 def load_rules(path: str | Path | None = None) -> Rules:

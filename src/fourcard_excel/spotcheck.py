@@ -33,6 +33,7 @@ import pandas as pd
 from . import registry
 from .issues import IssueLog
 from .result import RunResult, SheetSpec
+from .rules import default_section
 
 NAME = "spotcheck"
 SHEET_NAME = "县级抽查"
@@ -40,9 +41,10 @@ WORKBOOK_NAME = "县级抽查名单.xlsx"
 CSV_NAME = "spotcheck.csv"
 CHECK_WORKBOOK_NAME = "抽查核验结果.xlsx"
 
-DEFAULT_RATE = 0.30
-DEFAULT_MIN_RATE = 0.30
-DEFAULT_TEAM_SIZE = 2
+_DEFAULTS = default_section("spotcheck")  # the plan's figures, from the packaged rules file
+DEFAULT_RATE = float(_DEFAULTS["rate"])
+DEFAULT_MIN_RATE = float(_DEFAULTS["min_rate"])
+DEFAULT_TEAM_SIZE = int(_DEFAULTS["team_size"])
 SEED_LIMIT = 10**6  # a picked seed has at most six digits: easy to read out and retype
 
 CSV_COLUMNS = ["乡镇", "行政村", "户编号", "户主姓名", "户主证件号码", "卡别", "抽查组", "抽查人"]
