@@ -51,7 +51,6 @@ def classify(households: pd.DataFrame, rules: Rules, as_of: dt.date | None = Non
     for j, e in enumerate(excl):
         excl_bits |= rules.mask(e.condition, ns).astype(np.int64) << j
 
-    n_cards = len(rules.cards)
     card_idx = np.full(n, -1, dtype=np.int64)  # -1: matched no card; -2: dropped by an exclusion
     assigned = blocked.copy()
     review = np.zeros(n, dtype=bool)

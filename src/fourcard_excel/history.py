@@ -28,7 +28,7 @@ import pandas as pd
 from . import history_db as db
 from .history_db import HistoryError, list_periods, open_db, previous_period  # noqa: F401
 from .issues import IssueLog
-from .registry import NOT_CARDED, UNDETERMINED, label
+from .registry import NOT_CARDED, label
 from .result import RunResult, SheetSpec
 from .rules import default_section
 from .write.atomic import atomic_path

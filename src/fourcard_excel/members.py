@@ -13,7 +13,7 @@ from . import ids as idmod
 from .issues import IssueLog, located
 from .normalize import coerce, default_value, id_text, to_text
 from .read import RawTable
-from .registry import (BY_KEY, COLUMNS, ENUM, HOUSEHOLD, ID, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET,
+from .registry import (BY_KEY, COLUMNS, ENUM, HOUSEHOLD, ID, INT, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET,
                        TEXT)
 
 INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
@@ -29,15 +29,25 @@ NUMBER_ID_MESSAGE = ("证件号码以数字格式保存，Excel 只保留15位�
                      "请将该列设为“文本”格式后，对照身份证重新录入")
 
 
-def _typed_table(table: RawTable, card_names) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    """Coerce one table's columns; returns the typed frame and, per key, the mask of bad cells."""
+BAD_PREFIX = "_bad:"  # column holding the user's text of cells that could not be read ("" elsewhere)
+
+
+def unreadable(col) -> tuple[str, str]:
+    """Issue code and Chinese message for a cell of ``col`` whose value could not be understood."""
+    if col.kind in (MONEY, INT):
+        return "V003", f"“{col.label}”应填数字（可写“1,234”或“1234元”）；请改正"
+    return "V002", f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}"
+
+
+def _typed_table(table: RawTable, card_names) -> pd.DataFrame:
+    """Coerce one table's columns. For a column with unreadable cells, ``_bad:<key>`` keeps the
+    user's text of those cells (blank cells are never unreadable, so "" means fine)."""
     raw = table.frame
     out = pd.DataFrame(index=raw.index)
     out[SOURCE_FILE] = table.file
     out[SOURCE_SHEET] = table.sheet
     out[SOURCE_ROW] = raw[SOURCE_ROW].astype("int64")
     out["roster_level"] = table.level
-    bad: dict[str, pd.Series] = {}
     for col in COLUMNS:
         if col.key in raw.columns:
             if col.kind == ID:
@@ -49,7 +59,8 @@ def _typed_table(table: RawTable, card_names) -> tuple[pd.DataFrame, dict[str, p
             if col.key in DECLARED_MONEY:
                 values = values.where(to_text(raw[col.key]) != "")
             out[col.key] = values
-            bad[col.key] = mask
+            if mask.any():
+                out[BAD_PREFIX + col.key] = to_text(raw[col.key]).where(mask.to_numpy(), "")
         else:
             if col.key in DECLARED_MONEY:
                 out[col.key] = np.nan
@@ -68,12 +79,12 @@ def _typed_table(table: RawTable, card_names) -> tuple[pd.DataFrame, dict[str, p
     for name in raw.columns:
         if isinstance(name, str) and name.startswith("extra:"):
             out[name] = to_text(raw[name])
-    return out, bad
+    return out
 
 
 def _assign_households(t: pd.DataFrame, table_no: int) -> pd.DataFrame:
     """Group rows of one table into households (户编号, else 户主 row + the rows after it)."""
-    if t["roster_level"].iat[0] == "household" if len(t) else False:
+    if t["roster_level"].iat[0] == "household":
         t["is_head"] = True
         seq = np.arange(1, len(t) + 1)
     else:
@@ -96,29 +107,25 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     checks name columns as the user wrote them.
     """
     parts = []
-    bad_parts = []
     headers = {}
     for n, table in enumerate(t for t in tables if t.kind == "roster" and len(t.frame)):
-        typed, bad = _typed_table(table, card_names)
+        typed = _typed_table(table, card_names)
         typed["_table"] = n
-        typed = _assign_households(typed, n)
-        parts.append(typed)
-        bad_parts.append(bad)
+        parts.append(_assign_households(typed, n))
         headers[n] = table.headers
     if not parts:
         return empty_members(), {}
     m = pd.concat(parts, ignore_index=True)
-    bad_all = {k: pd.concat([b.get(k, pd.Series(False, index=p.index)) for b, p in zip(bad_parts, parts)],
-                            ignore_index=True) for k in BY_KEY}
+    bad_columns = [c for c in m.columns if c.startswith(BAD_PREFIX)]
+    m[bad_columns] = m[bad_columns].fillna("")
 
     # rows that belong to no household
     orphan = (m["_grp"] == "").to_numpy()
     if orphan.any():
         m["hh_key"] = ""
-        log.add_frame("H004", located(m, orphan, _header(headers, m, "relation"), m["relation"],
+        log.add_frame("H004", located(m, orphan, column_header(headers, m, "relation"), m["relation"],
                                            "此行之前没有“户主”行，无法归入任何家庭；请补上户主行或填写户编号"))
         m = m.loc[~orphan].reset_index(drop=True)
-        bad_all = {k: v.loc[~orphan].reset_index(drop=True) for k, v in bad_all.items()}
 
     # the head row of each household gives the household-level fields
     heads = m.loc[m["is_head"]].drop_duplicates("_grp")
@@ -153,7 +160,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
     m["hh_key"] = m["township"].astype(str) + "|" + ident
     for col, differs, own in conflicts:
-        log.add_frame("H005", located(m, differs, _header(headers, m, col.key), own.astype(str),
+        log.add_frame("H005", located(m, differs, column_header(headers, m, col.key), own.astype(str),
                                            f"本行“{col.label}”与户主行不一致，已按户主行为准；请核对"))
 
     # IDs: text, check digit, birth date, sex, age
@@ -163,7 +170,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     m["birth_date"] = checked["birth_date"].where(~numeric)
     m["sex_calc"] = checked["sex"].where(~numeric, "")
     m["age_calc"] = idmod.age_at(m["birth_date"], as_of)
-    id_header = _header(headers, m, "id_number")
+    id_header = column_header(headers, m, "id_number")
     if numeric.any():
         log.add_frame("I005", located(m, numeric, id_header, m["id_number"], NUMBER_ID_MESSAGE))
     for status, (code, message) in _ID_MESSAGES.items():
@@ -172,43 +179,20 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
             log.add_frame(code, located(m, mask, id_header, m["id_number"], message))
 
     # values that could not be understood (household fields: reported on the head row only)
-    bad_marks = np.full(len(m), "|", dtype=object)
-    for key, mask in bad_all.items():
-        mask = mask.to_numpy(dtype=bool)
+    for name in bad_columns:
+        key = name[len(BAD_PREFIX):]
         col = BY_KEY[key]
+        mask = (m[name] != "").to_numpy(copy=True)
         if col.level == HOUSEHOLD:
-            mask = mask & src_head
-        if not mask.any():
-            continue
-        bad_marks = np.where(mask, bad_marks + key + "|", bad_marks)
-        code = "V003" if col.kind in (MONEY, "int") else "V002"
-        if col.kind in (MONEY, "int"):
-            msg = f"“{col.label}”应填数字（可写“1,234”或“1234元”）；请改正"
-        else:
-            msg = f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}"
-        raw_text = _raw_values(tables, m, key)
-        log.add_frame(code, located(m, mask, _header(headers, m, key), raw_text, msg))
-    m["_bad"] = pd.Series(bad_marks, index=m.index, dtype="str")
+            mask &= src_head
+        if mask.any():
+            code, msg = unreadable(col)
+            log.add_frame(code, located(m, mask, column_header(headers, m, key), m[name], msg))
     return m, headers
 
 
-def _raw_values(tables, m: pd.DataFrame, key: str) -> pd.Series:
-    """The user's original cell text for one column, aligned to ``m`` (for issue 值)."""
-    rosters = [t for t in tables if t.kind == "roster" and len(t.frame)]
-    lookup = {}
-    for n, t in enumerate(rosters):
-        if key in t.frame.columns:
-            lookup[n] = pd.Series(to_text(t.frame[key]).to_numpy(), index=t.frame[SOURCE_ROW].to_numpy())
-    out = pd.Series("", index=m.index, dtype="str")
-    for n, series in lookup.items():
-        sel = (m["_table"] == n).to_numpy()
-        series = series[~series.index.duplicated()]
-        out[sel] = series.reindex(m.loc[sel, SOURCE_ROW].to_numpy()).to_numpy()
-    return out
-
-
-def _header(headers: dict[int, dict[str, str]], m: pd.DataFrame, key: str) -> pd.Series | str:
-    """The user's own header text for ``key`` per row (tables may name a column differently)."""
+def column_header(headers: dict[int, dict[str, str]], m: pd.DataFrame, key: str) -> pd.Series | str:
+    """The user's own header text for ``key``, per row of ``m`` when tables name it differently."""
     label = BY_KEY[key].label
     names = {n: h.get(key, label) for n, h in headers.items()}
     if len(set(names.values())) <= 1:

@@ -138,7 +138,7 @@ def _combine(upper: list, lower: list) -> list:
 
 def find_header(rows: list[list]) -> tuple[int, int, str, list] | None:
     """(first header row index, header row count, table kind, header texts) or None."""
-    best = None  # (score, -nrows, idx, nrows, kind, texts)
+    best = None  # (score, -nrows, -idx, nrows, kind, texts): most matches, then one row, then earliest
     limit = min(len(rows), HEADER_SCAN_ROWS)
     for i in range(limit):
         candidates = [(1, rows[i])]
@@ -150,13 +150,12 @@ def find_header(rows: list[list]) -> tuple[int, int, str, list] | None:
                 score = len(set(keys))
                 if score < MIN_HEADER_MATCHES:
                     continue
-                # a two-row header must add something the single row lacks
                 cand = (score, -nrows, -i, nrows, kind, texts)
                 if best is None or cand[:3] > best[:3]:
                     best = cand
     if best is None:
         return None
-    score, _, neg_i, nrows, kind, texts = best
+    _, _, neg_i, nrows, kind, texts = best
     return -neg_i, nrows, kind, texts
 
 

@@ -8,9 +8,10 @@ import pandas as pd
 
 from .discover import InputFile, fingerprint, sniff
 from .issues import IssueLog, located
+from .members import NUMBER_ID_MESSAGE, unreadable
 from .normalize import coerce, default_value, id_text
 from .read import RawTable, read_file
-from .registry import ID, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TABLE_KINDS
+from .registry import ID, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TABLE_KINDS
 
 
 def side_frame(tables: list[RawTable], kind: str, log: IssueLog) -> pd.DataFrame:
@@ -32,15 +33,13 @@ def side_frame(tables: list[RawTable], kind: str, log: IssueLog) -> pd.DataFrame
                 out[col.key] = values
                 if numeric.any():
                     log.add_frame("I005", located(out, numeric, t.headers.get(col.key, col.label), values,
-                                                  "证件号码以数字格式保存，后几位已丢失；请将该列设为文本格式后重新录入"))
+                                                  NUMBER_ID_MESSAGE))
                     out.loc[numeric.to_numpy(), col.key] = ""
                 continue
             values, bad = coerce(raw[col.key], col)
             out[col.key] = values
             if bad.any():
-                code = "V003" if col.kind in (MONEY, "int") else "V002"
-                msg = (f"“{col.label}”应填数字" if code == "V003"
-                       else f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}")
+                code, msg = unreadable(col)
                 log.add_frame(code, located(out, bad, t.headers.get(col.key, col.label), raw[col.key], msg))
         parts.append(out)
     if not parts:

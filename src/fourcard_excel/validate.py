@@ -14,6 +14,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .issues import ERROR, IssueLog, located
+from .members import BAD_PREFIX, column_header
 from .registry import (BY_KEY, COLUMNS, HOUSEHOLD, ID, INT, MEMBER, MONEY, SOURCE_FILE, SOURCE_ROW,
                        SOURCE_SHEET)
 
@@ -78,8 +79,9 @@ def _schema_issues(frame: pd.DataFrame, sch: pa.DataFrameSchema, log: IssueLog, 
             col = BY_KEY[column]
             idx = group["index"].astype(int).to_numpy()
             mask = frame.index.isin(idx)
-            if code == "V001" and "_bad" in frame:  # a value that could not be read is reported once
-                mask &= ~frame["_bad"].str.contains(f"|{column}|", regex=False).to_numpy()
+            unread = BAD_PREFIX + column
+            if code == "V001" and unread in frame:  # a value that could not be read is reported once
+                mask &= (frame[unread] == "").to_numpy()
             if not mask.any():
                 continue
             log.add_frame(code, located(frame, mask, header(column, frame), frame[column].astype(str),
@@ -89,7 +91,7 @@ def _schema_issues(frame: pd.DataFrame, sch: pa.DataFrameSchema, log: IssueLog, 
 # ---------------------------------------------------------------- cross-row checks
 
 
-def _duplicate_ids(m: pd.DataFrame, log: IssueLog, id_header) -> None:
+def _duplicate_ids(m: pd.DataFrame, log: IssueLog, header) -> None:
     ok = m["id_ok"].to_numpy(dtype=bool)
     dup = ok & m["id_number"].duplicated(keep=False).to_numpy()
     if not dup.any():
@@ -113,11 +115,7 @@ def _duplicate_ids(m: pd.DataFrame, log: IssueLog, id_header) -> None:
     msg = pd.Series(other, index=d.index).radd("同一证件号码还出现在 ").add("；同一人只能登记在一户，请核实后删除重复")
     for code, mask in (("I006", same_hh), ("I007", ~same_hh & same_town), ("I008", ~same_town)):
         if mask.any():
-            log.add_frame(code, located(sub, mask, _hdr(id_header, sub), sub["id_number"], msg.to_numpy()))
-
-
-def _hdr(header, frame):
-    return header if isinstance(header, str) else header.reindex(frame.index)
+            log.add_frame(code, located(sub, mask, header("id_number", sub), sub["id_number"], msg.to_numpy()))
 
 
 def _head_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
@@ -220,11 +218,7 @@ def validate_members(m: pd.DataFrame, log: IssueLog, headers_by_table: dict[int,
         return
 
     def header(key: str, frame: pd.DataFrame):
-        label = BY_KEY[key].label
-        names = {n: h.get(key, label) for n, h in headers_by_table.items()}
-        if len(set(names.values())) <= 1:
-            return next(iter(names.values()), label)
-        return frame["_table"].map(names).astype(str)
+        return column_header(headers_by_table, frame, key)
 
     first_of_hh = ~m["hh_key"].duplicated().to_numpy()
     heads = m.loc[m["is_head"].to_numpy() | first_of_hh].drop_duplicates("hh_key")
@@ -235,7 +229,7 @@ def validate_members(m: pd.DataFrame, log: IssueLog, headers_by_table: dict[int,
     household_rows = m[m["roster_level"] == "household"]
     if len(household_rows):
         _schema_issues(household_rows, schema("household"), log, header)
-    _duplicate_ids(m, log, header("id_number", m))
+    _duplicate_ids(m, log, header)
     _head_checks(m, log, header)
     _sex_checks(m, log, header)
     _value_checks(m, log, header)
