@@ -266,3 +266,18 @@ def test_side_tables_recognised_by_headers_with_cell_problems(tmp_path):
     assert side.loc["V002", "行号"] == 3 and side.loc["V002", "列"] == "设岗层级" and side.loc["V002", "值"] == "组级"
     assert side.loc["I005", "行号"] == 3 and side.loc["I005", "列"] == "证件号码"
     assert len(v.members) == 7  # the posts roster is not read as a roster
+
+
+def test_column_without_header_but_with_data_is_kept(tmp_path):
+    write_member_roster(tmp_path / "白沙镇.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "白沙镇.xlsx")
+    ws = wb.active
+    col = len(MEMBER_HEADERS) + 2  # one empty column, then data under no header
+    ws.cell(5, col, "低保户")
+    wb.save(tmp_path / "白沙镇.xlsx")
+    v, issues = run(tmp_path)
+    name = f"extra:第{col}列"
+    assert name in v.members.columns and "低保户" in set(v.members[name])
+    hit = issues[(issues["代码"] == "F010") & (issues["列"] == f"第{col}列")]
+    assert len(hit) == 1
+    assert f"extra:第{col - 1}列" not in v.members.columns  # an empty unnamed column stays out

@@ -245,6 +245,11 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
     body = rows[data_start:]
     frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(len(names)))
     frame = frame.iloc[:, : len(names)]
+    unnamed = [j for j, n in enumerate(names[: frame.shape[1]]) if n == "" and _filled(frame.iloc[:, [j]]).any()]
+    for j in unnamed:  # a column with data but no header is kept, never dropped silently
+        names[j] = f"extra:第{j + 1}列"
+        log.add("F010", f"第{j + 1}列有数据但没有列名，已原样保留到输出；请补上列名", file=file,
+                sheet=sheet.name, row=numbers[start], column=f"第{j + 1}列")
     frame.columns = names[: frame.shape[1]]
     frame = frame.loc[:, [n != "" for n in frame.columns]]
     frame[SOURCE_ROW] = numbers[data_start:data_start + len(frame)]
