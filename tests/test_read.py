@@ -281,3 +281,23 @@ def test_column_without_header_but_with_data_is_kept(tmp_path):
     hit = issues[(issues["代码"] == "F010") & (issues["列"] == f"第{col}列")]
     assert len(hit) == 1
     assert f"extra:第{col - 1}列" not in v.members.columns  # an empty unnamed column stays out
+
+
+def test_unexpected_failure_in_one_file_does_not_stop_the_batch(tmp_path, monkeypatch):
+    from fourcard_excel import pipeline, read
+
+    write_member_roster(tmp_path / "白沙镇.xlsx")
+    write_gbk_csv(tmp_path / "西河镇.csv")
+    real = read.read_file
+
+    def flaky(f, data, log):
+        if f.rel == "白沙镇.xlsx":
+            raise IndexError("an unforeseen layout")
+        return real(f, data, log)
+
+    monkeypatch.setattr(pipeline, "read_file", flaky)
+    v, issues = run(tmp_path)
+    bad = issues[issues["文件"] == "白沙镇.xlsx"]
+    assert list(bad["代码"]) == ["F005"] and "其余文件照常处理" in bad["说明"].item()
+    assert set(v.members["source_file"]) == {"西河镇.csv"}
+    assert {f.rel: f.status for f in v.files}["白沙镇.xlsx"] == "失败"

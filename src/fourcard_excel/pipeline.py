@@ -66,7 +66,14 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
         if f.status == "失败":
             log.add(f.code, f.reason, file=f.rel)
             continue
-        found = read_file(f, data, log)
+        try:
+            found = read_file(f, data, log)
+        except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the batch
+            f.status, f.code = "失败", "F005"
+            f.reason = (f"文件“{f.rel}”读取时出错（{type(exc).__name__}），已跳过，其余文件照常处理；"
+                        "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
+            log.add(f.code, f.reason, file=f.rel)
+            continue
         if f.status != "失败":
             f.status = "已处理"
         tables.extend(found)
@@ -90,7 +97,7 @@ def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, car
                      timings={"read": t1 - t0, "validate": t2 - t1})
 
 
-def files_frame(v: Validated, issues: pd.DataFrame, households: pd.DataFrame | None = None) -> pd.DataFrame:
+def files_frame(v: Validated, issues: pd.DataFrame) -> pd.DataFrame:
     """文件清单: one row per input file with what became of it."""
     rows_read: dict[str, int] = {}
     kinds: dict[str, list[str]] = {}
