@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from fourcard_excel import registry
-from fourcard_excel.classify import classify
-from fourcard_excel.households import build_households
-from fourcard_excel.rules import load_rules
+from fourcard_excel.rules.cards import classify
+from fourcard_excel.rules.facts import build_households
+from fourcard_excel.rules.ruleset import load_rules
 
 AS_OF = dt.date(2024, 3, 18)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fourcard_excel.ids import make_id
+from fourcard_excel.ingest.ids import make_id
 from fourcard_excel.write import styles, tables
 from fourcard_excel.write.sheet import write_frame
 

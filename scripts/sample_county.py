@@ -11,7 +11,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from fourcard_excel.ids import CHECK_CHARS, make_id  # GB 11643 check digit, valid IDs
+from fourcard_excel.ingest.ids import (  # GB 11643 check digit, valid IDs
+    CHECK_CHARS,
+    make_id,
+)
 
 AS_OF = date(2024, 3, 18)  # assessment date assumed by the sample (start of 初核申报)
 COUNTY = "云溪县"

@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
-
 from sample_county import AS_OF, COUNTY, FULLTIME, NOT_CARDED, Household, Member
 
 CREATED = datetime(2024, 3, 20, 9, 30, 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fourcard_excel.ids import check_digit, make_id  # noqa: F401  (re-exported for tests)
+from fourcard_excel.ingest.ids import check_digit, make_id  # noqa: F401  (re-exported for tests)
 
 
 def bad_check_id(valid: str) -> str:

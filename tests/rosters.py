@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 
-from fourcard_excel.ids import make_id
+from fourcard_excel.ingest.ids import make_id
 
 # A small household set: (relation, name, birth, female, health, labour, schooling)
 FAMILY_A = [

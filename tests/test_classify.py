@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from fourcard_excel import registry
-from fourcard_excel.classify import age_from_ids, classify, declared_cards
-from fourcard_excel.ids import make_id
-from fourcard_excel.rules import load_rules, sample_households
+from fourcard_excel.ingest.ids import make_id
+from fourcard_excel.rules.cards import age_from_ids, classify, declared_cards
+from fourcard_excel.rules.ruleset import load_rules, sample_households
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 3, 18)

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fourcard_excel import registry
-from fourcard_excel.classify import classify
-from fourcard_excel.ids import make_id
-from fourcard_excel.rules import load_rules, sample_households
+from fourcard_excel.ingest.ids import make_id
+from fourcard_excel.rules.cards import classify
+from fourcard_excel.rules.ruleset import load_rules, sample_households
 
 AS_OF = dt.date(2024, 3, 18)
 RULES = load_rules()

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-
-from fourcard_excel import contacts
 from helpers import make_id
 from test_history import household, make_result
+
+from fourcard_excel.checks import contacts
 
 AS_OF = dt.date(2024, 12, 31)
 

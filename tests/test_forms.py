@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from fourcard_excel import forms
-from fourcard_excel.ids import make_id
+from fourcard_excel.documents import forms
+from fourcard_excel.ingest.ids import make_id
 from fourcard_excel.result import RunResult
 
 CARDS = ["红卡", "黄卡", "绿卡", "蓝卡"]
@@ -262,7 +262,7 @@ def test_forms_from_a_real_pipeline_run(tmp_path):
     pipeline = pytest.importorskip("fourcard_excel.pipeline")
     from test_templates import _fill
 
-    from fourcard_excel import templates as tpl
+    from fourcard_excel.documents import templates as tpl
 
     folder = tmp_path / "花名册"
     _fill(tpl.write_template(folder / "城关镇.xlsx", "roster", "member"), "member")
@@ -284,8 +284,8 @@ def test_forms_cli_end_to_end(tmp_path):
     pytest.importorskip("fourcard_excel.pipeline")
     from test_templates import _fill
 
-    from fourcard_excel import templates as tpl
     from fourcard_excel.cli import main
+    from fourcard_excel.documents import templates as tpl
 
     folder = tmp_path / "花名册"
     _fill(tpl.write_template(folder / "城关镇.xlsx", "roster", "household"), "household")

@@ -13,12 +13,12 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from helpers import make_id
 
-from fourcard_excel import history, history_db
+from fourcard_excel.checks import history, history_db
 from fourcard_excel.commands.history import COMMANDS
 from fourcard_excel.issues import empty_frame
 from fourcard_excel.result import RunResult
-from helpers import make_id
 
 SECTIONS = {
     "review": {"months": {"红卡": 6, "default": 3}, "adjust_months": 6, "monitor_band": 1000},
@@ -256,7 +256,7 @@ def test_killed_process_leaves_previous_state(two_periods, tmp_path):
         import os, sys, datetime as dt
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_history import make_result, period2
-        from fourcard_excel import history_db
+        from fourcard_excel.checks import history_db
         r = make_result(period2(), dt.date(2024, 9, 30))
         table = history_db.households_for_db(r.households)
         table.insert(0, "period", "2024-06-30")

@@ -8,10 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fourcard_excel import ids, registry
-from fourcard_excel.households import build_households, value_flags
-from fourcard_excel.ids import make_id
-from fourcard_excel.rules import HOUSEHOLD_COLUMNS, load_rules, parse_rules, default_rules_path
+from fourcard_excel import registry
+from fourcard_excel.ingest import ids
+from fourcard_excel.ingest.ids import make_id
+from fourcard_excel.rules.facts import build_households, value_flags
+from fourcard_excel.rules.ruleset import (
+    HOUSEHOLD_COLUMNS,
+    default_rules_path,
+    load_rules,
+    parse_rules,
+)
 
 AS_OF = dt.date(2024, 3, 18)
 

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from test_forms import make_result
 
-from fourcard_excel import notice
-from fourcard_excel.ids import mask_id
+from fourcard_excel.documents import notice
+from fourcard_excel.ingest.ids import mask_id
 from fourcard_excel.registry import DISABILITY_GRADES, HEALTH
 
 FULL_ID = re.compile(r"\d{17}[\dX]")
@@ -136,7 +136,7 @@ def test_notices_from_a_real_pipeline_run(tmp_path):
     pipeline = pytest.importorskip("fourcard_excel.pipeline")
     from test_templates import _fill
 
-    from fourcard_excel import templates as tpl
+    from fourcard_excel.documents import templates as tpl
 
     folder = tmp_path / "花名册"
     _fill(tpl.write_template(folder / "城关镇.xlsx", "roster", "member"), "member")
@@ -156,8 +156,8 @@ def test_notice_cli_end_to_end(tmp_path):
     pytest.importorskip("fourcard_excel.pipeline")
     from test_templates import _fill
 
-    from fourcard_excel import templates as tpl
     from fourcard_excel.cli import main
+    from fourcard_excel.documents import templates as tpl
 
     folder = tmp_path / "花名册"
     _fill(tpl.write_template(folder / "城关镇.xlsx", "roster", "member"), "member")

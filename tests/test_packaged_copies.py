@@ -24,7 +24,8 @@ def test_module_fallbacks_come_from_the_packaged_rules_file():
     """The plan's figures live in the rules file only; modules read their fallbacks from it."""
     import tomllib
 
-    from fourcard_excel import contacts, history, notice, quotas, spotcheck
+    from fourcard_excel.checks import contacts, history, quotas, spotcheck
+    from fourcard_excel.documents import notice
 
     raw = tomllib.loads((DATA / "rules.toml").read_text(encoding="utf-8"))
     assert quotas.DEFAULTS == raw["quotas"]

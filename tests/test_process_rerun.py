@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from rosters import write_gbk_csv, write_member_roster
 
 from fourcard_excel.cli import main
-from rosters import write_gbk_csv, write_member_roster
 
 
 def run(src, out):

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from fourcard_excel import issues as iss
-from fourcard_excel import quotas
-from fourcard_excel.ids import make_id
+from fourcard_excel.checks import quotas
+from fourcard_excel.ingest.ids import make_id
 from fourcard_excel.result import RunResult
 
 # The [quotas] section of the rules file (docs/ARCHITECTURE.md, contract 4).

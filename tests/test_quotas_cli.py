@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from fourcard_excel.cli import main
-from fourcard_excel.ids import make_id
+from fourcard_excel.ingest.ids import make_id
 
 pytest.importorskip("fourcard_excel.pipeline")
 
@@ -173,7 +173,7 @@ def test_side_tables_named_on_command_line(rosters, tmp_path):
 
 
 def test_all_met_exits_zero(rosters, tmp_path):
-    from fourcard_excel.rules import default_rules_path
+    from fourcard_excel.rules.ruleset import default_rules_path
 
     text = default_rules_path().read_text(encoding="utf-8")
     lowered = {"county_total": 4, "county_level": 1, "township_supervised": 1, "township_other": 0,

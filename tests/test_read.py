@@ -9,10 +9,18 @@ import zipfile
 import openpyxl
 import pytest
 import xlwt
+from rosters import (
+    FAMILY_A,
+    FAMILY_C,
+    MEMBER_HEADERS,
+    family_rows,
+    write_gbk_csv,
+    write_household_roster,
+    write_member_roster,
+    write_merged_roster,
+)
 
 from fourcard_excel.pipeline import validate_inputs
-from rosters import (FAMILY_A, FAMILY_C, MEMBER_HEADERS, family_rows, write_gbk_csv, write_household_roster,
-                     write_member_roster, write_merged_roster)
 
 AS_OF = dt.date(2024, 3, 18)
 
@@ -250,7 +258,7 @@ def test_no_roster_header(tmp_path):
 
 
 def test_side_tables_recognised_by_headers_with_cell_problems(tmp_path):
-    from fourcard_excel.ids import make_id
+    from fourcard_excel.ingest.ids import make_id
 
     write_member_roster(tmp_path / "白沙镇.xlsx")
     wb = openpyxl.Workbook()
@@ -284,7 +292,8 @@ def test_column_without_header_but_with_data_is_kept(tmp_path):
 
 
 def test_unexpected_failure_in_one_file_does_not_stop_the_batch(tmp_path, monkeypatch):
-    from fourcard_excel import pipeline, read
+    from fourcard_excel import pipeline
+    from fourcard_excel.ingest import read
 
     write_member_roster(tmp_path / "白沙镇.xlsx")
     write_gbk_csv(tmp_path / "西河镇.csv")

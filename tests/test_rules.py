@@ -8,8 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fourcard_excel.expr import ExprError, Namespace, compile_expr, evaluate_mask
-from fourcard_excel.rules import RulesError, default_rules_path, load_rules, parse_rules
+from fourcard_excel.rules.expr import ExprError, Namespace, compile_expr, evaluate_mask
+from fourcard_excel.rules.ruleset import (
+    RulesError,
+    default_rules_path,
+    load_rules,
+    parse_rules,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TEXT = default_rules_path().read_text(encoding="utf-8")

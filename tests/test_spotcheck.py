@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fourcard_excel import spotcheck
-from fourcard_excel.ids import make_id
+from fourcard_excel.checks import spotcheck
+from fourcard_excel.checks.spotcheck_book import BLANK_COLUMNS, LIST_COLUMNS
+from fourcard_excel.ingest.ids import make_id
 from fourcard_excel.result import RunResult
-from fourcard_excel.spotcheck_book import BLANK_COLUMNS, LIST_COLUMNS
 
 CARDS = ["红卡", "黄卡", "绿卡", "蓝卡"]
 TOWNS = ["城关镇", "柳河乡", "石门镇", "青山乡"]
@@ -166,7 +166,7 @@ def test_na_agrees_is_not_forced_and_blocked_households_are_not_in_frame():
 
 
 def test_config_from_the_real_rules_file():
-    rules = pytest.importorskip("fourcard_excel.rules")
+    rules = pytest.importorskip("fourcard_excel.rules.ruleset")
     loaded = rules.load_rules()
     assert spotcheck.spotcheck_config(loaded) == {"rate": 0.30, "min_rate": 0.30, "team_size": 2}
     assert spotcheck.card_names_of(loaded) == loaded.card_names

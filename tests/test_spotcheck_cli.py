@@ -11,12 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
-from fourcard_excel.cli import main
-from fourcard_excel import spotcheck
-from fourcard_excel.ids import make_id
-
 from test_spotcheck import INSPECTORS, STD, fill_returned, households, result_for
+
+from fourcard_excel.checks import spotcheck
+from fourcard_excel.cli import main
+from fourcard_excel.ingest.ids import make_id
 
 HEAD = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "健康状况", "劳动技能", "在校生状况",
         "户类别", "脱贫属性", "脱贫监测户", "家庭人口", "工资性收入", "生产经营性收入", "转移性收入", "风险类型",

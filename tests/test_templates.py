@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from openpyxl.utils import column_index_from_string, range_boundaries
 
 from fourcard_excel import registry as reg
-from fourcard_excel import templates as tpl
-from fourcard_excel.ids import check_ids, make_id
+from fourcard_excel.documents import templates as tpl
+from fourcard_excel.ingest.ids import check_ids, make_id
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "templates"
@@ -273,7 +273,7 @@ SIDE_ROWS = {
 
 @pytest.mark.parametrize("kind", ["posts", "villages", "contacts"])
 def test_filled_side_table_templates_are_read(tmp_path, kind):
-    side_tables = pytest.importorskip("fourcard_excel.side_tables")
+    side_tables = pytest.importorskip("fourcard_excel.ingest.side_tables")
     path = tpl.write_template(tmp_path / f"{kind}.xlsx", kind)
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]

@@ -7,12 +7,12 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
+from helpers import bad_check_id
 
-from fourcard_excel.ids import make_id
+from fourcard_excel.ingest.ids import make_id
+from fourcard_excel.ingest.validate import blocking_reasons, validate_households
 from fourcard_excel.issues import IssueLog
 from fourcard_excel.pipeline import validate_inputs
-from fourcard_excel.validate import blocking_reasons, validate_households
-from helpers import bad_check_id
 
 AS_OF = dt.date(2024, 3, 18)
 HEADERS = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "性别", "与户主关系", "年龄", "健康状况", "残疾等级",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 from click.testing import CliRunner
+from rosters import write_member_roster
 
 from fourcard_excel.cli import main
-from rosters import write_member_roster
 
 
 def test_clean_roster_exits_0_and_writes_issue_files(tmp_path):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from write_fixtures import make_result, fill_rgb  # noqa: E402
+from write_fixtures import fill_rgb, make_result  # noqa: E402
 
 from fourcard_excel.result import SheetSpec  # noqa: E402
 from fourcard_excel.write import write_outputs  # noqa: E402

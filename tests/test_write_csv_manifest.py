@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from write_fixtures import INJECTIONS, make_result, fill_rgb  # noqa: E402
+from write_fixtures import INJECTIONS, fill_rgb, make_result  # noqa: E402
 
 import fourcard_excel  # noqa: E402
 from fourcard_excel.issues import ISSUE_COLUMNS, IssueLog  # noqa: E402

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from write_fixtures import CARD_COLOURS, INJECTIONS, StubRules, make_result, fill_rgb  # noqa: E402
+from write_fixtures import CARD_COLOURS, INJECTIONS, StubRules, fill_rgb, make_result  # noqa: E402
 
 from fourcard_excel.write import styles, write_outputs  # noqa: E402
 from fourcard_excel.write.township import write_townships  # noqa: E402

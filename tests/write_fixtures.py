@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fourcard_excel.ids import make_id
+from fourcard_excel.ingest.ids import make_id
 from fourcard_excel.issues import IssueLog
 from fourcard_excel.registry import NOT_CARDED, UNDETERMINED
 from fourcard_excel.result import RunResult

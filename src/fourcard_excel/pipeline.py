@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .discover import InputFile, find_inputs, fingerprint, sniff
+from .ingest.discover import InputFile, find_inputs, fingerprint, sniff
+from .ingest.members import build_members
+from .ingest.read import RawTable, read_file
+from .ingest.side_tables import side_frame
+from .ingest.validate import blocking_reasons, validate_households, validate_members
 from .issues import ERROR, IssueLog
-from .members import build_members
-from .read import RawTable, read_file
 from .registry import CARDS, SOURCE_FILE
 from .result import RunResult
-from .side_tables import side_frame
-from .validate import blocking_reasons, validate_households, validate_members
 
 SIDE_KINDS = ("posts", "villages", "contacts", "inspectors")
 KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录",
@@ -126,9 +126,9 @@ def files_frame(v: Validated, issues: pd.DataFrame) -> pd.DataFrame:
 def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = None,
                     as_of: dt.date | None = None, rules=None, progress: Progress | None = None) -> RunResult:
     """Read, validate, build households and classify. Nothing is written."""
-    from .classify import classification_issues, classify
-    from .households import build_households
-    from .rules import load_rules
+    from .rules.cards import classification_issues, classify
+    from .rules.facts import build_households
+    from .rules.ruleset import load_rules
 
     as_of = as_of or _today()
     rules = rules or load_rules(rules_path)
@@ -157,8 +157,10 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
             side_files: dict[str, Path | str] | None = None, progress: Progress | None = None,
             command: str = "") -> RunResult:
     """The county's main job: classify everything, run the checks whose data is present, write OUT."""
-    from . import background, contacts, history, notice, quotas, spotcheck
-    from .side_tables import read_side_table
+    from . import background
+    from .checks import contacts, history, quotas, spotcheck
+    from .documents import notice
+    from .ingest.side_tables import read_side_table
     from .write import write_outputs
     from .write.township import write_townships
 

@@ -43,7 +43,7 @@ class UsageProblem(CommandError):
 def classify_or_exit(input_path: Path, rules_path=None, as_of=None):
     """pipeline.classify_inputs, with a bad rules file turned into exit code 2."""
     from ..pipeline import classify_inputs
-    from ..rules import RulesError
+    from ..rules.ruleset import RulesError
 
     try:
         return classify_inputs(input_path, rules_path=rules_path, as_of=as_of)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import forms as forms_lib
+from ..documents import forms as forms_lib
 from .common import as_of_option, check_out_dir, classify_or_exit, rules_option
 
 

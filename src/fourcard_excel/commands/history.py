@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .. import history_db as db
-from ..history import HistoryError, export_period
+from ..checks import history_db as db
+from ..checks.history import HistoryError, export_period
 from .common import CommandError
 
 DB_HELP = f"县级数据库文件（默认：当前目录下的 {db.DEFAULT_DB_NAME}）"

@@ -10,7 +10,14 @@ import click
 
 from ..pipeline import process
 from ..registry import NOT_CARDED, UNDETERMINED
-from .common import as_of_option, check_out_dir, issue_summary, progress_printer, quiet_option, rules_option
+from .common import (
+    as_of_option,
+    check_out_dir,
+    issue_summary,
+    progress_printer,
+    quiet_option,
+    rules_option,
+)
 
 
 @click.command("process")
@@ -61,8 +68,8 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
     \b
     退出码：0 已处理完（数据问题见问题清单）；1 没有读到任何家庭；2 命令用法或规则文件错误。
     """
-    from ..rules import RulesError
-    from ..spotcheck import SpotCheckError
+    from ..checks.spotcheck import SpotCheckError
+    from ..rules.ruleset import RulesError
 
     out = Path(out_dir)
     check_out_dir(Path(input_path), out)

@@ -8,9 +8,15 @@ from pathlib import Path
 import click
 
 from .. import issues as iss
-from .. import quotas as q
-from ..side_tables import read_side_table
-from .common import CommandError, as_of_option, check_out_dir, classify_or_exit, rules_option
+from ..checks import quotas as q
+from ..ingest.side_tables import read_side_table
+from .common import (
+    CommandError,
+    as_of_option,
+    check_out_dir,
+    classify_or_exit,
+    rules_option,
+)
 
 
 def _pct(x) -> str:

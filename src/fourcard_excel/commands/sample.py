@@ -7,8 +7,15 @@ from pathlib import Path
 
 import click
 
-from .. import spotcheck as sc
-from .common import CommandError, UsageProblem, as_of_option, check_out_dir, classify_or_exit, rules_option
+from ..checks import spotcheck as sc
+from .common import (
+    CommandError,
+    UsageProblem,
+    as_of_option,
+    check_out_dir,
+    classify_or_exit,
+    rules_option,
+)
 
 
 class RateType(click.ParamType):

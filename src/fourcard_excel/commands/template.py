@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import templates as tpl
+from ..documents import templates as tpl
 
 
 @click.command("template")

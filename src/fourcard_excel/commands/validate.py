@@ -8,7 +8,13 @@ import click
 
 from ..issues import ERROR
 from ..pipeline import files_frame, validate_inputs
-from .common import as_of_option, check_out_dir, issue_summary, progress_printer, quiet_option
+from .common import (
+    as_of_option,
+    check_out_dir,
+    issue_summary,
+    progress_printer,
+    quiet_option,
+)
 
 
 @click.command("validate")

@@ -9,12 +9,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..issues import IssueLog, located
+from ..registry import (
+    BY_KEY,
+    COLUMNS,
+    ENUM,
+    HOUSEHOLD,
+    ID,
+    INT,
+    MONEY,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+    TEXT,
+)
 from . import ids as idmod
-from .issues import IssueLog, located
 from .normalize import coerce, default_value, id_text, to_text
 from .read import RawTable
-from .registry import (BY_KEY, COLUMNS, ENUM, HOUSEHOLD, ID, INT, MONEY, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET,
-                       TEXT)
 
 INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
 DECLARED_MONEY = ("income_total_declared", "per_capita_declared")

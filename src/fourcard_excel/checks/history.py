@@ -25,13 +25,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..issues import IssueLog
+from ..registry import NOT_CARDED, label
+from ..result import RunResult, SheetSpec
+from ..rules.ruleset import default_section
+from ..write.atomic import atomic_path
 from . import history_db as db
 from .history_db import HistoryError, list_periods, open_db, previous_period  # noqa: F401
-from .issues import IssueLog
-from .registry import NOT_CARDED, label
-from .result import RunResult, SheetSpec
-from .rules import default_section
-from .write.atomic import atomic_path
 
 NEW, EXIT, UP, DOWN, ADJUST, SAME = "新增", "退出", "升级", "降级", "调整", "不变"
 TRANSITION_COLUMNS = ["乡镇", "户编号", "户主姓名", "户主证件号码", "上期卡别", "本期卡别", "变化类型",
@@ -384,7 +384,7 @@ def build_manifest(result: RunResult) -> dict:
     h = result.households
     files = result.files
     file_cols = [c for c in ("文件", "乡镇", "状态", "读入行数", "户数", "sha256") if c in files.columns]
-    from . import __version__
+    from .. import __version__
     return {
         "as_of": db._iso(result.as_of),
         "rules_sha256": getattr(result.rules, "sha256", "") or "",

@@ -16,10 +16,17 @@ import numpy as np
 import pandas as pd
 import python_calamine as calamine
 
+from ..issues import IssueLog
+from ..registry import (
+    NOTE_MARKERS,
+    SOURCE_ROW,
+    TABLE_KINDS,
+    TOTAL_MARKERS,
+    alias_table,
+    normalize_header,
+    required_keys,
+)
 from .discover import InputFile
-from .issues import IssueLog
-from .registry import (NOTE_MARKERS, SOURCE_ROW, TABLE_KINDS, TOTAL_MARKERS, alias_table,
-                       normalize_header, required_keys)
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3

@@ -21,11 +21,11 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from . import issues as iss
-from .ids import normalize_ids
-from .result import RunResult, SheetSpec
-from .rules import default_section
-from .write.atomic import atomic_path
+from .. import issues as iss
+from ..ingest.ids import normalize_ids
+from ..result import RunResult, SheetSpec
+from ..rules.ruleset import default_section
+from ..write.atomic import atomic_path
 
 # Defaults: the packaged rules file's [quotas] (the plan's figures); a rules file overrides them.
 DEFAULTS: dict[str, float] = default_section("quotas")
@@ -571,8 +571,8 @@ _SHEET_ORDER = (SHEET_QUOTAS, SHEET_HOLDERS, SHEET_CANDIDATES, SHEET_PV)
 def write_workbook(result: RunResult, path: Path | str, issues: pd.DataFrame | None = None) -> Path:
     """The standalone 公益岗位核查.xlsx: this module's sheets (as in 全县汇总.xlsx) and, when
     given, the issues (问题清单, columns issues.ISSUE_COLUMNS). Written atomically."""
-    from .write import sheet as sheet_writer  # noqa: PLC0415 - only the CLI needs the writer
-    from .write import styles
+    from ..write import sheet as sheet_writer  # noqa: PLC0415 - only the CLI needs the writer
+    from ..write import styles
 
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -13,9 +13,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from . import ids
+from ..ingest import ids
 from .expr import MULTI_SEP, Text
-from .rules import HOUSEHOLD_COLUMNS, RULE_FACTS, Rules, TEXT
+from .ruleset import HOUSEHOLD_COLUMNS, RULE_FACTS, TEXT, Rules
 
 # household column -> members column taken from the household's representative (户主) row
 _FROM_HEAD = {
@@ -206,6 +206,6 @@ def _to_frame(out: dict[str, object], k: int) -> pd.DataFrame:
 
 
 def _empty() -> pd.DataFrame:
-    from .rules import sample_households
+    from .ruleset import sample_households
 
     return sample_households(0)

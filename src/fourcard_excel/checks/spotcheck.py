@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import registry
-from .issues import IssueLog
-from .result import RunResult, SheetSpec
-from .rules import default_section
+from .. import registry
+from ..issues import IssueLog
+from ..result import RunResult, SheetSpec
+from ..rules.ruleset import default_section
 
 NAME = "spotcheck"
 SHEET_NAME = "县级抽查"
@@ -232,7 +232,7 @@ def read_inspectors(path: Path | str) -> pd.DataFrame:
     if not path.is_file():
         raise SpotCheckError(f"找不到抽查人员名单文件：{path}")
     if path.suffix.lower() == ".csv":
-        from .read import decode_csv
+        from ..ingest.read import decode_csv
 
         text = decode_csv(path.read_bytes())
         if text is None:
@@ -476,8 +476,8 @@ def _csv_safe(values: pd.Series) -> pd.Series:
 
 def write(result: RunResult, out_dir: Path | str) -> list[Path]:
     """Write OUT/县级抽查名单.xlsx and OUT/spotcheck.csv (atomic). Needs ``run`` first."""
+    from ..write.atomic import atomic_path
     from . import spotcheck_book
-    from .write.atomic import atomic_path
 
     data = result.outputs.get(NAME)
     if data is None:

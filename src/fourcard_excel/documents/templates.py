@@ -21,10 +21,10 @@ from pathlib import Path
 
 import xlsxwriter
 
-from . import registry as reg
-from .ids import make_id
-from .registry import Column
-from .write.atomic import atomic_path
+from .. import registry as reg
+from ..ingest.ids import make_id
+from ..registry import Column
+from ..write.atomic import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 # Fixed document date: templates are committed and must not drift between runs.

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import registry
+from .. import registry
 from .expr import Compiled, ExprError, Namespace, as_bool, compile_expr, names_in
 
 # Contract 2 (docs/ARCHITECTURE.md): household columns and their kinds, usable in expressions.

@@ -13,10 +13,20 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .issues import ERROR, IssueLog, located
+from ..issues import ERROR, IssueLog, located
+from ..registry import (
+    BY_KEY,
+    COLUMNS,
+    HOUSEHOLD,
+    ID,
+    INT,
+    MEMBER,
+    MONEY,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+)
 from .members import BAD_PREFIX, column_header
-from .registry import (BY_KEY, COLUMNS, HOUSEHOLD, ID, INT, MEMBER, MONEY, SOURCE_FILE, SOURCE_ROW,
-                       SOURCE_SHEET)
 
 MALE_RELATIONS = ("之子", "之父", "之岳父", "之公公", "之祖父", "之女婿", "之孙子", "之外孙子")
 FEMALE_RELATIONS = ("之女", "之母", "之岳母", "之婆婆", "之祖母", "之儿媳", "之孙女", "之外孙女")

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..issues import IssueLog, located
+from ..registry import ID, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TABLE_KINDS
 from .discover import InputFile, fingerprint, sniff
-from .issues import IssueLog, located
 from .members import NUMBER_ID_MESSAGE, unreadable
 from .normalize import coerce, default_value, id_text
 from .read import RawTable, read_file
-from .registry import ID, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TABLE_KINDS
 
 
 def side_frame(tables: list[RawTable], kind: str, log: IssueLog) -> pd.DataFrame:

@@ -13,8 +13,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from . import registry
-from .rules import Rules, template_parts
+from .. import registry
+from .ruleset import Rules, template_parts
 from .textfmt import join_names, join_templates, render
 
 # Declared card stages, latest first (the 公示确定 card wins over earlier stages).
@@ -227,7 +227,7 @@ def age_from_ids(ids: pd.Series, as_of: dt.date, fallback: pd.Series | None = No
 def classification_issues(classified: pd.DataFrame) -> pd.DataFrame:
     """Issue rows from a classified frame: C001 computed card ≠ latest declared card (提示, to send
     back with the reasons), C002 households flagged for manual review (警告)."""
-    from .issues import IssueLog, located
+    from ..issues import IssueLog, located
 
     log = IssueLog()
     if not len(classified):

@@ -19,9 +19,9 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from . import registry as reg
+from .. import registry as reg
+from ..write.atomic import atomic_path
 from .notice import add_group_order, card_names, notice_schedule, safe_name
-from .write.atomic import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 TICK, BOX = "☑", "□"
@@ -40,7 +40,7 @@ class FormLayoutError(ValueError):
 
 def default_layout_path() -> Path:
     """The packaged layout (``data/``); ``templates/审批表版式.toml`` is a byte-identical copy for users."""
-    path = Path(__file__).resolve().parent / "data" / LAYOUT_NAME
+    path = Path(__file__).resolve().parent.parent / "data" / LAYOUT_NAME
     if not path.is_file():
         raise FormLayoutError(f"找不到审批表版式文件 {LAYOUT_NAME}，请重新安装 fourcard-excel")
     return path

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .registry import CARD, CODE, ENUM, ID, INT, MONEY, MULTI, TEXT, YESNO, Column
+from ..registry import CARD, CODE, ENUM, ID, INT, MONEY, MULTI, TEXT, YESNO, Column
 
 _TRUE = {"是", "Y", "YES", "√", "✓", "✔", "1", "有", "TRUE", "对"}
 _FALSE = {"否", "N", "NO", "×", "✗", "✘", "0", "无", "FALSE", "", "不是", "没有"}

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .expr import Namespace, Text
-from .rules import template_parts
+from .ruleset import template_parts
 
 _LUT = np.array([str(i) for i in range(1000)], dtype=object)
 _LUT_COMMA = np.array([f",{i:03d}" for i in range(1000)], dtype=object)

@@ -18,12 +18,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .ids import normalize_ids
-from .issues import IssueLog
-from .registry import CONTACT_COLUMNS
-from .result import RunResult, SheetSpec
-from .rules import default_section
-from .write.atomic import atomic_path
+from ..ingest.ids import normalize_ids
+from ..issues import IssueLog
+from ..registry import CONTACT_COLUMNS
+from ..result import RunResult, SheetSpec
+from ..rules.ruleset import default_section
+from ..write.atomic import atomic_path
 
 SHORTFALL_COLUMNS = ["乡镇", "行政村", "户主姓名", "户主证件号码", "卡别", "检查项目", "帮扶干部",
                      "要求", "实际", "缺口", "期间"]

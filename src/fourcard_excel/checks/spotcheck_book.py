@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from .write.atomic import atomic_path
+from ..write.atomic import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "in_memory": True}  # small books: no scratch files (faster)
@@ -404,7 +404,7 @@ def _read_list_sheet(name: str, grid: list[list]) -> pd.DataFrame | None:
 
 def write_check_book(path: Path | str, frames: dict[str, pd.DataFrame], issues: pd.DataFrame) -> Path:
     """Write 抽查核验结果.xlsx: 覆盖率, 问题清单, 签字不全, 未核查, 卡别不一致."""
-    from .issues import ISSUE_COLUMNS
+    from ..issues import ISSUE_COLUMNS
 
     path = Path(path)
     with atomic_path(path) as tmp:

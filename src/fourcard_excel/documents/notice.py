@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from . import registry as reg
-from .ids import mask_id as mask_ids
-from .rules import default_section
-from .write.atomic import atomic_path
+from .. import registry as reg
+from ..ingest.ids import mask_id as mask_ids
+from ..rules.ruleset import default_section
+from ..write.atomic import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "in_memory": True}  # small books: no scratch files (faster)
