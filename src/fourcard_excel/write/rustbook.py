@@ -165,9 +165,9 @@ class Chart:
                 chart.set_legend_position(o["legend"]["position"])
         if "size" in o:
             if "width" in o["size"]:
-                chart.set_width(float(o["size"]["width"]))
+                chart.set_width(int(o["size"]["width"]))
             if "height" in o["size"]:
-                chart.set_height(float(o["size"]["height"]))
+                chart.set_height(int(o["size"]["height"]))
         return chart
 
 
@@ -261,7 +261,7 @@ class Worksheet:
         self.native.set_repeat_rows(first_row, first_row if last_row is None else last_row)
 
     def set_margins(self, left=0.7, right=0.7, top=0.75, bottom=0.75):
-        self.native.set_margins(left, right, top, bottom)
+        self.native.set_margins(left, right, top, bottom, 0.3, 0.3)  # xlsxwriter's header/footer
 
     def set_header(self, header="", *_):
         self.native.set_header(header)
@@ -303,8 +303,16 @@ class Worksheet:
             dv.set_error_message(options["error_message"])
         self.native.add_data_validation(first_row, first_col, last_row, last_col, dv)
 
-    def conditional_format(self, *args, **kwargs):
-        raise NotImplementedError("rustbook: conditional formats are not mapped (FILL_MODE='row' is used)")
+    def conditional_format(self, first_row, first_col, last_row, last_col, options: dict):
+        """Only the formula type (``sheet.FILL_MODE = "conditional"`` uses it)."""
+        if options.get("type") != "formula":
+            raise NotImplementedError(f"rustbook: conditional format {options.get('type')!r} is not mapped")
+        cf = rx.ConditionalFormatFormula()
+        cf.set_rule(options["criteria"])
+        cf.set_format(options["format"])
+        if options.get("multi_range"):
+            cf.set_multi_range(options["multi_range"])
+        self.native.add_conditional_format(first_row, first_col, last_row, last_col, cf)
 
 
 # --- workbook --------------------------------------------------------------------------------
