@@ -187,18 +187,21 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     t1 = time.perf_counter()
     result.timings["checks"] = t1 - t0
 
-    # the township books (the largest write) go to a second process while this one writes the rest
-    townships = background.start(write_townships, result, out)
+    # the township books and the issue book (the largest writes) go to worker processes (spawned,
+    # FOURCARD_WORKERS of them) while this one writes the rest; the files are the same for any N
+    pool = background.Pool()
     try:
+        townships = write_townships(result, out, pool=pool)
         written: list[Path] = []
         for module in (spotcheck, quotas, contacts, history):
             written += module.write(result, out)
         written += notice.write(result, out, mask_id=mask_id, phone=phone)
         result.timings["write_checks"] = time.perf_counter() - t1
-        written = write_outputs(result, out, extra_paths=written, townships=townships)
+        written = write_outputs(result, out, extra_paths=written, townships=townships, pool=pool)
     except BaseException:
-        townships.finish_quietly()
+        pool.close(cancel=True)  # no worker goes on writing behind the caller's back
         raise
+    pool.close()
     result.outputs["written"] = written
     result.outputs["removed"] = remove_stale(out, previous, written)
     result.timings["total"] = time.perf_counter() - started
