@@ -142,15 +142,9 @@ def _import_writers() -> None:
     from .write import county, issues_book, township  # noqa: F401 - warms the worker up
 
 
-_INLINE = None
-
-
 def inline() -> Pool:
     """A pool that runs every job in the caller (what ``FOURCARD_WORKERS=1`` gives)."""
-    global _INLINE
-    if _INLINE is None:
-        _INLINE = Pool(workers=1)
-    return _INLINE
+    return Pool(workers=1)
 
 
 class Job:

@@ -192,10 +192,11 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     pool = background.Pool()
     try:
         townships = write_townships(result, out, pool=pool)
+        notices = submit_notices(pool, result, out, mask_id=mask_id, phone=phone)
         written: list[Path] = []
         for module in (spotcheck, quotas, contacts, history):
             written += module.write(result, out)
-        written += notice.write(result, out, mask_id=mask_id, phone=phone)
+        written += notices.result()
         result.timings["write_checks"] = time.perf_counter() - t1
         written = write_outputs(result, out, extra_paths=written, townships=townships, pool=pool)
     except BaseException:
@@ -206,6 +207,39 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     result.outputs["removed"] = remove_stale(out, previous, written)
     result.timings["total"] = time.perf_counter() - started
     return result
+
+
+NOTICE_COLUMNS = ("township", "village", "group", "head_name", "size", "card", "head_id")
+
+
+def submit_notices(pool, result: RunResult, out: Path, *, mask_id: bool, phone: str):
+    """The public notices (one small book per village) as a pool job. A worker gets the columns
+    the notices show and the rules' text (rules hold compiled expressions, which do not pickle);
+    rules without their text (built in code) are used here, in this process."""
+    from . import background
+    from .documents import notice
+
+    text = getattr(result.rules, "text", None)
+    if not pool.parallel or not isinstance(text, str):  # runs here when its result is asked for
+        return background.inline().submit(notice.write, result, out, mask_id=mask_id, phone=phone)
+    hh = result.households
+    frame = hh[[c for c in NOTICE_COLUMNS if c in hh.columns]]
+    rules = (text, getattr(result.rules, "path", None), getattr(result.rules, "sha256", None))
+    return pool.submit(notice_job, frame, rules, result.as_of, out, mask_id, phone)
+
+
+def notice_job(households: pd.DataFrame, rules: tuple, as_of: dt.date, out: Path, mask_id: bool,
+               phone: str) -> list[Path]:
+    """Worker side of ``submit_notices``: the rules parsed again from their text."""
+    from types import SimpleNamespace
+
+    from .documents import notice
+    from .rules.ruleset import parse_rules
+
+    text, path, sha256 = rules
+    parsed = parse_rules(text, path, sha256=sha256)
+    return notice.write(SimpleNamespace(households=households, rules=parsed, as_of=as_of), out,
+                        mask_id=mask_id, phone=phone)
 
 
 def previous_outputs(out: Path) -> dict[Path, int]:
