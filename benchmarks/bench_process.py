@@ -96,16 +96,52 @@ def _cpu() -> float:
     return t.user + t.system
 
 
+def _current_rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+    except OSError:
+        return 0.0
+
+
+def _stage_peaks(samples: list[tuple[float, float]], timings: dict) -> dict:
+    """Highest sampled RSS of this process within each stage (stages run in this order)."""
+    peaks, start = {}, 0.0
+    for stage in ("read", "validate", "classify", "checks", "write_checks", "write"):
+        end = start + float(timings.get(stage, 0.0))
+        if stage == "checks":  # side tables between classify and checks are not timed
+            end = max(end, float(timings.get("total", 0)) - float(timings.get("write", 0))
+                      - float(timings.get("write_checks", 0)))
+        inside = [rss for t, rss in samples if start <= t <= end]
+        peaks[stage] = round(max(inside), 1) if inside else None
+        start = end
+    return peaks
+
+
 def child_process(batch: str, out: str) -> dict:
+    import threading
+
     from fourcard_excel import pipeline
 
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
     c0, t0 = _cpu(), time.perf_counter()
+
+    def sample() -> None:  # RSS of this process every 50 ms, to find the stage that peaks
+        while not stop.wait(0.05):
+            samples.append((time.perf_counter() - t0, _current_rss_mb()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     result = pipeline.process(batch, out, as_of=AS_OF, seed=SEED, use_db=False, command="bench")
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
+    stop.set()
+    sampler.join()
     return {"timings": {k: round(float(v), 3) for k, v in result.timings.items()},
             "wall": round(wall, 3), "cpu": round(cpu, 3), "peak_rss_mb": round(_rss_mb(), 1),
             "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             "worker_cpu": round(os.times().children_user + os.times().children_system, 3),
+            "peak_rss_by_stage_mb": _stage_peaks(samples, result.timings),
             "member_rows": int(len(result.members)), "households": int(len(result.households)),
             "issues": int(len(result.issues))}
 
@@ -330,6 +366,9 @@ def report(res: dict) -> str:
         lines.append(f"{name:<26}{s:>10.2f}{rate(n, s):>18}  {what}")
     lines.append(f"{'峰值内存 / peak RSS':<26}{p['peak_rss_mb']:>10.0f} MB"
                  + (f"  (+ worker {p['worker_peak_rss_mb']:.0f} MB)" if p.get("worker_peak_rss_mb") else ""))
+    if p.get("peak_rss_by_stage_mb"):
+        lines.append("峰值内存按阶段 / peak RSS by stage (MB): " + ", ".join(
+            f"{k} {v:.0f}" for k, v in p["peak_rss_by_stage_mb"].items() if v is not None))
     lines.append(f"{'CPU 时间 / CPU time':<26}{p['cpu'] + p.get('worker_cpu', 0):>10.2f} s"
                  + (f"  (worker {p['worker_cpu']:.2f} s)" if p.get("worker_cpu") else ""))
     if f:

@@ -159,7 +159,6 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     """The county's main job: classify everything, run the checks whose data is present, write OUT."""
     from . import background
     from .checks import contacts, history, quotas, spotcheck
-    from .documents import notice
     from .ingest.side_tables import read_side_table
     from .write import write_outputs
     from .write.township import write_townships
@@ -191,14 +190,14 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     # FOURCARD_WORKERS of them) while this one writes the rest; the files are the same for any N
     pool = background.Pool()
     try:
-        townships = write_townships(result, out, pool=pool)
         notices = submit_notices(pool, result, out, mask_id=mask_id, phone=phone)
+        townships = write_townships(result, out, pool=pool)
         written: list[Path] = []
         for module in (spotcheck, quotas, contacts, history):
             written += module.write(result, out)
-        written += notices.result()
         result.timings["write_checks"] = time.perf_counter() - t1
-        written = write_outputs(result, out, extra_paths=written, townships=townships, pool=pool)
+        written = write_outputs(result, out, extra_paths=written, townships=townships, pool=pool,
+                                extra_jobs=[notices])
     except BaseException:
         pool.close(cancel=True)  # no worker goes on writing behind the caller's back
         raise
