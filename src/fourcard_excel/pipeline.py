@@ -49,7 +49,12 @@ def _today() -> dt.date:
 
 def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = None
                 ) -> tuple[Path, list[InputFile], list[RawTable]]:
-    """Every file under ``input_path`` read into raw tables; unreadable files become issues."""
+    """Every file under ``input_path`` read into raw tables; unreadable files become issues.
+
+    With two or more workers (``background``), the files are read by worker processes, each file
+    by one, and gathered in file order: the tables and issues are the same as read here."""
+    from . import background
+
     root, files = find_inputs(Path(input_path))
     tables: list[RawTable] = []
     todo = [f for f in files if f.status != "已跳过"]
@@ -58,26 +63,47 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
             log.add(f.code, f.reason, file=f.rel)
             with contextlib.suppress(OSError):  # recorded in the manifest too; a locked file is fine
                 fingerprint(f)
-    for n, f in enumerate(todo, 1):
-        if progress:
-            progress(f.rel, n, len(todo))
-        data = fingerprint(f)
-        sniff(f, data)
-        if f.status == "失败":
-            log.add(f.code, f.reason, file=f.rel)
-            continue
-        try:
-            found = read_file(f, data, log)
-        except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the batch
-            f.status, f.code = "失败", "F005"
-            f.reason = (f"文件“{f.rel}”读取时出错（{type(exc).__name__}），已跳过，其余文件照常处理；"
-                        "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
-            log.add(f.code, f.reason, file=f.rel)
-            continue
-        if f.status != "失败":
-            f.status = "已处理"
-        tables.extend(found)
+    with background.Pool(workers=1 if len(todo) < 2 else None) as pool:
+        # largest first so the workers finish together; gathered in file order
+        order = sorted(range(len(todo)), key=lambda i: -_size(todo[i].path))
+        jobs = {i: pool.submit(read_one, todo[i]) for i in order}
+        for n, f in enumerate(todo, 1):
+            if progress:
+                progress(f.rel, n, len(todo))
+            done, found, file_log = jobs[n - 1].result()
+            if done is not f:  # a worker's copy: take over what it found out about the file
+                f.__dict__.update(done.__dict__)
+            log.extend(file_log)
+            tables.extend(found)
     return root, files, tables
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def read_one(f: InputFile) -> tuple[InputFile, list[RawTable], IssueLog]:
+    """Read one input file (in a worker or here): the file's record, its tables, its issues."""
+    log = IssueLog()
+    data = fingerprint(f)
+    sniff(f, data)
+    if f.status == "失败":
+        log.add(f.code, f.reason, file=f.rel)
+        return f, [], log
+    try:
+        found = read_file(f, data, log)
+    except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the batch
+        f.status, f.code = "失败", "F005"
+        f.reason = (f"文件“{f.rel}”读取时出错（{type(exc).__name__}），已跳过，其余文件照常处理；"
+                    "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
+        log.add(f.code, f.reason, file=f.rel)
+        return f, [], log
+    if f.status != "失败":
+        f.status = "已处理"
+    return f, found, log
 
 
 def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, card_names=CARDS,
