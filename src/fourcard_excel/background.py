@@ -8,6 +8,9 @@ parent's memory". Writing workbooks is CPU-bound, so threads would not help.
 
 - ``FOURCARD_WORKERS=N`` sets the number of workers; the default is the number of usable cores.
   ``1`` (or one core) runs every job in the calling process, when its result is first asked for.
+- The worker processes are started on first use and kept until this process exits
+  (``shutdown_workers``): reading and writing, and every run of a long-lived process (the web
+  UI), reuse them instead of paying the start-up (a fresh interpreter importing pandas) again.
 - ``FOURCARD_START_METHOD`` (``spawn`` by default; ``forkserver``/``fork`` where the OS has them)
   is for experiments; the files are the same either way.
 - Each output is written by exactly one job from its own inputs, so the files are byte-identical
@@ -16,10 +19,12 @@ parent's memory". Writing workbooks is CPU-bound, so threads would not help.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 ENV_WORKERS = "FOURCARD_WORKERS"
@@ -90,18 +95,38 @@ class _Deferred:
         return self._done
 
 
+_SHARED: dict[tuple[int, str], ProcessPoolExecutor] = {}
+
+
+def _executor(workers: int, method: str) -> ProcessPoolExecutor:
+    """One executor per (workers, start method), kept for the life of this process: the workers
+    are spawned (and import pandas and the writers) once, not for every run or stage."""
+    key = (workers, method)
+    ex = _SHARED.get(key)
+    if ex is None or getattr(ex, "_broken", False) or getattr(ex, "_shutdown_thread", False):
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+        _SHARED[key] = ex
+    return ex
+
+
+@atexit.register
+def shutdown_workers() -> None:
+    """Stop the shared workers (at exit; also callable, e.g. by a long-running server)."""
+    while _SHARED:
+        _, ex = _SHARED.popitem()
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
 class Pool:
     """``submit(func, *args, **kwargs)`` → an object with ``result()``. Use as a context manager:
-    on leaving, pending jobs are waited for; after an error they are cancelled and running ones
-    waited for, so no worker is left writing a file behind the caller's back."""
+    on leaving, this pool's jobs are waited for; after an error its pending jobs are cancelled and
+    running ones waited for, so no worker is left writing a file behind the caller's back. The
+    worker processes themselves are shared by every ``Pool`` with the same settings."""
 
     def __init__(self, workers: int | None = None, method: str | None = None) -> None:
         self.workers = worker_count() if workers is None else max(1, int(workers))
         self.method = method or start_method()
-        self._executor: ProcessPoolExecutor | None = None
-        if self.workers >= 2:
-            self._executor = ProcessPoolExecutor(max_workers=self.workers,
-                                                 mp_context=multiprocessing.get_context(self.method))
+        self._executor = _executor(self.workers, self.method) if self.workers >= 2 else None
         self._jobs: list = []
 
     @property
@@ -113,12 +138,17 @@ class Pool:
         if self._executor is None:
             job = _Deferred(func, args, kwargs)
         else:
-            job = self._executor.submit(func, *args, **kwargs)
+            try:
+                job = self._executor.submit(func, *args, **kwargs)
+            except BrokenProcessPool:  # a worker died earlier (e.g. killed): start afresh
+                _SHARED.pop((self.workers, self.method), None)
+                self._executor = _executor(self.workers, self.method)
+                job = self._executor.submit(func, *args, **kwargs)
         self._jobs.append(job)
         return job
 
     def warm_up(self) -> None:
-        """Start the workers now (each imports the writers) while the caller reads its inputs."""
+        """Start the workers now (each imports the writers) while the caller does other work."""
         if self._executor is not None:
             for _ in range(self.workers):
                 self.submit(_import_writers)
@@ -127,9 +157,10 @@ class Pool:
         if cancel:
             for job in self._jobs:
                 job.cancel()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=cancel)
-            self._executor = None
+        running = [j for j in self._jobs if isinstance(j, Future)]
+        if running:
+            wait(running)
+        self._jobs = []
 
     def __enter__(self) -> Pool:
         return self
@@ -171,4 +202,4 @@ def start(func: Callable[..., Any], *args, **kwargs) -> Job:
 
 
 __all__ = ["DEFAULT_START_METHOD", "ENV_START_METHOD", "ENV_WORKERS", "Job", "Pool", "cpu_count",
-           "inline", "parallel_enabled", "start", "start_method", "worker_count"]
+           "inline", "parallel_enabled", "shutdown_workers", "start", "start_method", "worker_count"]
