@@ -135,10 +135,15 @@ def child_process(batch: str, out: str) -> dict:
     sampler.start()
     result = pipeline.process(batch, out, as_of=AS_OF, seed=SEED, use_db=False, command="bench")
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
+    from fourcard_excel import background
+
+    background.shutdown_workers()  # reaped now, so their CPU time and peak RSS are counted below
     stop.set()
     sampler.join()
     return {"timings": {k: round(float(v), 3) for k, v in result.timings.items()},
             "wall": round(wall, 3), "cpu": round(cpu, 3), "peak_rss_mb": round(_rss_mb(), 1),
+            # the largest worker; a spawned worker is forked then exec'd, so this can include the
+            # parent's pages at the fork instant (then it equals the parent's peak)
             "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             "worker_cpu": round(os.times().children_user + os.times().children_system, 3),
             "peak_rss_by_stage_mb": _stage_peaks(samples, result.timings),

@@ -59,7 +59,16 @@ def start_method() -> str:
 
 
 def parallel_enabled() -> bool:
-    return worker_count() >= 2
+    return worker_count() >= 2 and _main_importable()
+
+
+def _main_importable() -> bool:
+    """A spawned worker re-imports the caller's main script; one read from stdin ("<stdin>")
+    cannot be, so such a caller runs its jobs inline."""
+    import sys
+
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
 
 
 class _Deferred:
@@ -126,7 +135,8 @@ class Pool:
     def __init__(self, workers: int | None = None, method: str | None = None) -> None:
         self.workers = worker_count() if workers is None else max(1, int(workers))
         self.method = method or start_method()
-        self._executor = _executor(self.workers, self.method) if self.workers >= 2 else None
+        parallel = self.workers >= 2 and (self.method == "fork" or _main_importable())
+        self._executor = _executor(self.workers, self.method) if parallel else None
         self._jobs: list = []
 
     @property
