@@ -194,9 +194,15 @@ def build_rustpy(path: Path) -> None:
     fill = rp.Format()
     fill.set_background_color(CARD_FILL)
     fill.set_pattern("solid")
+    money = rp.Format()
+    money.set_background_color(CARD_FILL)
+    money.set_pattern("solid")
+    money.set_num_format("#,##0.00")  # a column format wins over the row's (same fill here)
     records = [dict(zip(HEADERS, row)) for row in ROWS]
+    overview = [{"乡镇": "甲镇", **dict(zip(LIST_VALUES, (3, 5, 7, 9)))},
+                {"乡镇": "乙镇", **dict(zip(LIST_VALUES, (2, 4, 6, 8)))}]
     (rp.FastExcel(str(path)).freeze(row=2, col=1)
-     .sheet("红卡户名单", records, header_row=1, autofilter=True,
+     .sheet("红卡户名单", records, header_row=1, autofilter=True, column_formats={"金额": money},
             merge_ranges=[(0, 0, 0, 3, "某镇红卡户名单")],
             row_formats={r: fill for r in range(2, 2 + len(ROWS))},
             page_setup={"landscape": True, "paper_size": 9, "repeat_rows": 1, "fit_to_pages": (1, 0)},
@@ -204,6 +210,9 @@ def build_rustpy(path: Path) -> None:
             data_validations={"姓名": {"type": "list", "values": LIST_VALUES, "input_title": "卡别",
                                        "input_message": "从下拉列表选择卡别"}})
      .sheet("选项", [{"卡别": v} for v in LIST_VALUES], sheet_view={"hidden": True})
+     .sheet("图表", overview, charts=[
+         {"type": "bar_stacked", "series": LIST_VALUES, "categories": "乡镇"},
+         {"type": "pie", "series": [LIST_VALUES[0]], "categories": "乡镇"}])
      .save())
 
 
