@@ -10,7 +10,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -117,6 +117,11 @@ def create_app(workdir: Path | str, token: str, *, max_upload: int = DEFAULT_MAX
                 store.discard(folder)
             jobs.release()
             return refuse(request, str(exc), exc.status)
+        except ClientDisconnect:  # the upload was cancelled (page closed): nothing to run
+            if folder is not None:
+                store.discard(folder)
+            jobs.release()
+            return Response(status_code=400)
         except BaseException:
             if folder is not None:
                 store.discard(folder)
