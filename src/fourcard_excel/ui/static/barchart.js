@@ -37,7 +37,7 @@
       svg.appendChild(r);
       at += w;
     });
-    svg.appendChild(text(at + 6, y + barH * 0.7, String(totals[i]), "start"));
+    svg.appendChild(text(at + 6, y + barH * 0.7, totals[i] + " 户", "start"));
   });
   host.appendChild(svg);
 
