@@ -104,6 +104,12 @@ def test_county_page_gives_the_cli_results_for_sample_data(browser, tmp_path):
         page.locator("#next-page").click()
         expect(page.locator("#pager")).to_contain_text("第 2 /")
 
+        with page.expect_download() as info:  # a link per output file
+            page.locator("#outputs").get_by_role("link", name="乡镇结果/青山乡.xlsx").click()
+        assert info.value.suggested_filename == "青山乡.xlsx"
+        book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()), read_only=True)
+        assert book.sheetnames == openpyxl.load_workbook(cli_out / "乡镇结果" / "青山乡.xlsx", read_only=True).sheetnames
+
         with page.expect_download() as info:
             page.get_by_role("link", name="下载全部结果").click()
         download = info.value
