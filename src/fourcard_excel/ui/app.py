@@ -10,6 +10,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -104,28 +105,29 @@ def create_app(workdir: Path | str, token: str, *, max_upload: int = DEFAULT_MAX
             return refuse(request, str(exc), 409)
         folder = None
         try:
-            length = int(request.headers.get("content-length") or 0)
-            if length > max_upload:
-                raise BadInput(f"上传的文件共 {length / (1 << 20):.0f} MB，超过上限 {max_upload // (1 << 20)} MB；"
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_upload:
+                raise BadInput(f"上传的文件共 {int(declared) / (1 << 20):.0f} MB，超过上限 {max_upload // (1 << 20)} MB；"
                                "请分批上传，或启动时用 --max-upload 调大上限。", 413)
-            async with request.form(max_files=MAX_FILES, max_fields=100) as form:
+            try:
+                form = await request.form(max_files=MAX_FILES, max_fields=100)
+            except HTTPException as exc:  # the multipart parser's own (English) refusal
+                raise BadInput(f"上传的内容无法读取（一次最多 {MAX_FILES} 个文件）：{exc.detail}") from None
+            try:
                 options = read_options(form, kind)
                 folder = store.new_run(kind, options)
+                jobs.active = folder.name
                 await save_uploads(form, folder, kind, max_upload)
-        except BadInput as exc:
+            finally:
+                await form.close()  # the spooled upload files
+        except BaseException as exc:  # nothing runs: the folder goes and the slot is freed
             if folder is not None:
                 store.discard(folder)
             jobs.release()
-            return refuse(request, str(exc), exc.status)
-        except ClientDisconnect:  # the upload was cancelled (page closed): nothing to run
-            if folder is not None:
-                store.discard(folder)
-            jobs.release()
-            return Response(status_code=400)
-        except BaseException:
-            if folder is not None:
-                store.discard(folder)
-            jobs.release()
+            if isinstance(exc, BadInput):
+                return refuse(request, str(exc), exc.status)
+            if isinstance(exc, ClientDisconnect):  # the upload was cancelled (page closed)
+                return Response(status_code=400)
             raise
         work = process_work(options, store) if kind == PROCESS else validate_work(options)
         jobs.start(folder, work)
