@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from rosters import write_member_roster
-from ui_live import LiveServer, multipart
+from ui_live import LiveServer, multipart, request
 
 from fourcard_excel.cli import main
 from fourcard_excel.ui.paths import UnsafeName, safe_relpath
@@ -47,9 +47,8 @@ def test_requests_without_the_token_are_refused(tmp_path):
         cookie = headers["set-cookie"].split(";")[0]
         assert cookie.endswith("=" + srv.token) and "HttpOnly" in headers["set-cookie"]
         # the cookie alone is enough afterwards (links on the page carry no token)
-        req = __import__("urllib.request").request.Request(srv.base + "/selfcheck", headers={"Cookie": cookie})
-        with __import__("urllib.request").request.urlopen(req) as resp:
-            assert resp.status == 200 and "开始自查" in resp.read().decode()
+        status, body, _ = request(srv.base + "/selfcheck", headers={"Cookie": cookie})
+        assert status == 200 and "开始自查" in body.decode()
 
 
 def test_unsafe_upload_names_are_refused_and_nothing_is_written_outside(tmp_path):
@@ -141,6 +140,7 @@ def test_an_uploaded_zip_bomb_is_refused_as_in_process(tmp_path):
     with LiveServer(tmp_path / "wd") as srv:
         status, answer, _ = srv.post("/selfcheck", {"as_of": "2024-03-18"},
                                      [("files", "白沙镇.xlsx", bomb.getvalue())])
+        assert status == 202
         run_id = json.loads(answer)["id"]
         assert srv.wait(run_id)["state"] == "done"
         page = srv.get(f"/runs/{run_id}")[1].decode()
@@ -183,8 +183,6 @@ def test_ui_command_prints_its_address_takes_the_next_free_port_and_stops_on_ctr
         m = re.fullmatch(r"请在浏览器打开：http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{20,})", line)
         assert m, line
         assert int(m.group(1)) > port  # the port asked for was taken
-        from ui_live import request
-
         deadline = time.time() + 20
         while True:
             try:

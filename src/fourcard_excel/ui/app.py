@@ -230,18 +230,14 @@ def read_options(form, kind: str) -> dict:
     options: dict = {"as_of": as_of.isoformat()}
     if kind == VALIDATE:
         return options
-    seed = text(form, "seed")
-    if seed:
-        try:
-            options["seed"] = int(seed)
-        except ValueError:
-            raise BadInput(f"随机种子“{seed}”应为整数（如 2024），也可以不填") from None
-    team = text(form, "team_size")
-    if team:
-        try:
-            options["team_size"] = int(team)
-        except ValueError:
-            raise BadInput(f"每组人数“{team}”应为整数（至少 2）") from None
+    for field, hint in (("seed", "随机种子“{}”应为整数（如 2024），也可以不填"),
+                        ("team_size", "每组人数“{}”应为整数（至少 2）")):
+        value = text(form, field)
+        if value:
+            try:
+                options[field] = int(value)
+            except ValueError:
+                raise BadInput(hint.format(value)) from None
     options["force_disagree"] = bool(form.get("force_disagree"))
     options["mask_id"] = bool(form.get("mask_id"))
     options["use_db"] = bool(form.get("use_db"))

@@ -68,10 +68,10 @@ def process_view(result) -> dict:
              "series": [{"name": c, "colour": rules.colour(c) or OTHER_COLOUR,
                          "values": [int(v) for v in body[c]]} for c in cards if c in body]}
     files = result.files
+    c = file_counts(files)
     counts = hh["card"].astype("str").value_counts() if len(hh) else {}
     lines = [
-        f"文件：{len(files)} 个（已处理 {file_counts(files)['done']}，跳过 {file_counts(files)['skipped']}，"
-        f"失败 {file_counts(files)['failed']}）",
+        f"文件：{c['all']} 个（已处理 {c['done']}，跳过 {c['skipped']}，失败 {c['failed']}）",
         f"家庭：{len(hh)} 户，{int(hh['size'].sum()) if len(hh) else 0} 人（评定基准日 {result.as_of}）",
         "分类：" + "，".join(f"{name} {int(counts.get(name, 0))} 户"
                           for name in [*cards, NOT_CARDED, UNDETERMINED]),
@@ -80,7 +80,7 @@ def process_view(result) -> dict:
     if result.seed is not None:
         lines.append(f"县级抽查随机种子：{result.seed}（再次处理时填同一数字可重现同一抽查名单）")
     return {"summary": records(summary, list(summary.columns)), "chart": chart,
-            "files": records(files, FILE_COLUMNS), "file_counts": file_counts(files),
+            "files": records(files, FILE_COLUMNS), "file_counts": c,
             "top": top_problems(result.issues), "levels": level_counts(result.issues),
             "lines": lines, "households": len(hh), "seed": result.seed, "as_of": str(result.as_of)}
 
