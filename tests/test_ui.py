@@ -65,6 +65,25 @@ def test_unsafe_upload_names_are_refused_and_nothing_is_written_outside(tmp_path
         assert "正在进行" not in srv.get("/")[1].decode()
 
 
+def test_the_same_file_twice_is_kept_once_but_two_files_with_one_name_are_refused(tmp_path):
+    (tmp_path / "in").mkdir()
+    write_member_roster(tmp_path / "in" / "白沙镇.xlsx")
+    roster = (tmp_path / "in" / "白沙镇.xlsx").read_bytes()
+    with LiveServer(tmp_path / "wd") as srv:
+        for files in ([("files", "白沙镇.xlsx", roster), ("files", "白沙镇.xlsx", roster + b"x")],
+                      [("files", "白沙镇.xlsx", roster), ("files", "白沙镇.xlsx/说明.csv", b"a,b")]):
+            status, body, _ = srv.post("/selfcheck", {"as_of": "2024-03-18"}, files)
+            assert status == 400 and "重新上传" in json.loads(body)["error"]
+        assert not list((tmp_path / "wd").iterdir())
+        status, answer, _ = srv.post("/selfcheck", {"as_of": "2024-03-18"},
+                                     [("files", "白沙镇.xlsx", roster), ("files", "白沙镇.xlsx", roster)])
+        assert status == 202
+        run_id = json.loads(answer)["id"]
+        assert srv.wait(run_id)["state"] == "done"
+        assert [p.name for p in (tmp_path / "wd" / run_id / "inputs").iterdir()] == ["白沙镇.xlsx"]
+        assert (tmp_path / "wd" / run_id / "inputs" / "白沙镇.xlsx").read_bytes() == roster
+
+
 def test_upload_size_is_capped(tmp_path):
     with LiveServer(tmp_path / "wd", max_upload=4096) as srv:
         status, body, _ = srv.post("/runs", {"as_of": "2024-03-18"}, [("files", "大.csv", b"x" * 8192)])

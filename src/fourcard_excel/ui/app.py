@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -255,21 +256,21 @@ async def save_uploads(form, folder: Path, kind: str, max_upload: int) -> None:
     if kind == VALIDATE and len(uploads) > 50:
         raise BadInput("自查一次最多上传 50 个文件；整个县的花名册请用“处理花名册”页面。")
     inputs = folder / INPUTS
-    seen: dict[PurePosixPath, bytes] = {}
+    seen: dict[PurePosixPath, str] = {}  # name -> SHA-256 of what was saved under it
     for upload in uploads:
         try:
             rel = safe_relpath(upload.filename)
             target = inside(inputs, rel)
         except UnsafeName as exc:
             raise BadInput(str(exc)) from None
-        data = await read_capped(upload, budget, max_upload)
-        if rel in seen:
-            if seen[rel] != data:
+        if rel in seen:  # the same file picked twice is fine; two different ones are not
+            spare = folder / "upload.tmp"
+            digest = await save_capped(upload, spare, budget, max_upload)
+            spare.unlink()
+            if digest != seen[rel]:
                 raise BadInput(f"有两个不同的文件都叫“{rel}”；请改名后重新上传。")
             continue
-        seen[rel] = data
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        seen[rel] = await save_capped(upload, target, budget, max_upload)
     if kind == VALIDATE:
         return
     for field, label in SIDE_FIELDS.items():
@@ -278,22 +279,28 @@ async def save_uploads(form, folder: Path, kind: str, max_upload: int) -> None:
             continue
         try:
             name = safe_relpath(upload.filename).name
+            target = inside(folder / SIDE / field, name)
         except UnsafeName as exc:
             raise BadInput(f"{label}：{exc}") from None
-        target = inside(folder / SIDE / field, name)
+        await save_capped(upload, target, budget, max_upload)
+
+
+async def save_capped(upload: UploadFile, target: Path, budget: list[int], max_upload: int) -> str:
+    """Stream one upload to ``target`` while the shared byte budget lasts; its SHA-256."""
+    digest = hashlib.sha256()
+    try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(await read_capped(upload, budget, max_upload))
-
-
-async def read_capped(upload: UploadFile, budget: list[int], max_upload: int) -> bytes:
-    chunks = []
-    while chunk := await upload.read(CHUNK):
-        budget[0] -= len(chunk)
-        if budget[0] < 0:
-            raise BadInput(f"上传的文件超过上限 {max_upload // (1 << 20)} MB；请分批上传，"
-                           "或启动时用 --max-upload 调大上限。", 413)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        with open(target, "xb") as fh:
+            while chunk := await upload.read(CHUNK):
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    raise BadInput(f"上传的文件超过上限 {max_upload // (1 << 20)} MB；请分批上传，"
+                                   "或启动时用 --max-upload 调大上限。", 413)
+                digest.update(chunk)
+                fh.write(chunk)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        raise BadInput(f"文件名“{upload.filename}”与另一个上传的文件或文件夹重名；请改名后重新上传。") from None
+    return digest.hexdigest()
 
 
 def side_file(folder: Path, field: str) -> Path | None:
