@@ -75,13 +75,16 @@ def test_the_same_file_twice_is_kept_once_but_two_files_with_one_name_are_refuse
             status, body, _ = srv.post("/selfcheck", {"as_of": "2024-03-18"}, files)
             assert status == 400 and "重新上传" in json.loads(body)["error"]
         assert not list((tmp_path / "wd").iterdir())
-        status, answer, _ = srv.post("/selfcheck", {"as_of": "2024-03-18"},
+        status, answer, _ = srv.post("/selfcheck", {"as_of": "2024-03-18",
+                                                    "mtimes": json.dumps({"白沙镇.xlsx": 1710720000123})},
                                      [("files", "白沙镇.xlsx", roster), ("files", "白沙镇.xlsx", roster)])
         assert status == 202
         run_id = json.loads(answer)["id"]
         assert srv.wait(run_id)["state"] == "done"
         assert [p.name for p in (tmp_path / "wd" / run_id / "inputs").iterdir()] == ["白沙镇.xlsx"]
         assert (tmp_path / "wd" / run_id / "inputs" / "白沙镇.xlsx").read_bytes() == roster
+        # the copy keeps the modification time the page sent (File.lastModified)
+        assert abs((tmp_path / "wd" / run_id / "inputs" / "白沙镇.xlsx").stat().st_mtime - 1710720000.123) < 1e-3
 
 
 def test_upload_size_is_capped(tmp_path):

@@ -66,6 +66,11 @@ def test_county_page_gives_the_cli_results_for_sample_data(browser, tmp_path):
         assert other.url.endswith("/")
 
         page.wait_for_selector("#summary", timeout=150_000)
+        run_inputs = tmp_path / "wd" / page.url.rsplit("/", 1)[1] / "inputs"
+        for original in (p for p in SAMPLE.rglob("*") if p.is_file()):
+            copy = run_inputs / original.relative_to(SAMPLE)
+            assert copy.read_bytes() == original.read_bytes()
+            assert abs(copy.stat().st_mtime - original.stat().st_mtime) < 0.01  # modification times kept
         shown = page.eval_on_selector_all("#summary tr", ROWS_JS)
 
         # #summary is households.csv counted by 乡镇 × 卡别

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
+import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -17,14 +19,18 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..registry import TABLE_KINDS
 from .paths import UnsafeName, inside, safe_relpath
 from .runs import INPUTS, KIND_LABELS, OUTPUTS, PROCESS, SIDE, STATE_LABELS, VALIDATE, Busy, Jobs, RunStore
 from .views import issue_page, output_files
 
 HERE = Path(__file__).parent
 DEFAULT_MAX_UPLOAD = 200 * 1024 * 1024  # bytes, all files of one start together
-SIDE_FIELDS = {"rules": "分类规则文件", "inspectors": "抽查人员名单", "posts": "公益岗位花名册",
-               "villages": "村情表", "contacts": "联系走访记录"}
+# side tables given in their own fields: every kind the reader knows besides rosters (so a kind
+# added to registry.TABLE_KINDS, e.g. a measures ledger, gets its field); inspectors go to
+# process(inspectors=...), the others to process(side_files={kind: path})
+SIDE_KINDS = {k: v[1] for k, v in TABLE_KINDS.items() if k != "roster"}
+SIDE_FIELDS = {"rules": "分类规则文件", **SIDE_KINDS}
 MAX_FILES = 5000
 CHUNK = 1 << 20
 
@@ -93,6 +99,7 @@ def create_app(workdir: Path | str, token: str, *, max_upload: int = DEFAULT_MAX
 
     async def index(request: Request):
         return page("index.html", today=dt.date.today().isoformat(), runs=store.runs(jobs.active),
+                    side_kinds=SIDE_KINDS,
                     busy=jobs.busy, max_mb=max_upload // (1 << 20), workdir=str(store.root))
 
     async def selfcheck(request: Request):
@@ -257,6 +264,7 @@ async def save_uploads(form, folder: Path, kind: str, max_upload: int) -> None:
         raise BadInput("自查一次最多上传 50 个文件；整个县的花名册请用“处理花名册”页面。")
     inputs = folder / INPUTS
     seen: dict[PurePosixPath, str] = {}  # name -> SHA-256 of what was saved under it
+    mtimes = browser_mtimes(text(form, "mtimes"))
     for upload in uploads:
         try:
             rel = safe_relpath(upload.filename)
@@ -271,6 +279,7 @@ async def save_uploads(form, folder: Path, kind: str, max_upload: int) -> None:
                 raise BadInput(f"有两个不同的文件都叫“{rel}”；请改名后重新上传。")
             continue
         seen[rel] = await save_capped(upload, target, budget, max_upload)
+        keep_mtime(target, mtimes.get(upload.filename))
     if kind == VALIDATE:
         return
     for field, label in SIDE_FIELDS.items():
@@ -303,6 +312,24 @@ async def save_capped(upload: UploadFile, target: Path, budget: list[int], max_u
     return digest.hexdigest()
 
 
+def browser_mtimes(raw: str) -> dict[str, float]:
+    """{upload name: modification time in seconds} from the page (File.lastModified, in ms)."""
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v / 1000 for k, v in data.items()
+            if isinstance(v, (int, float)) and 0 < v / 1000 < 4_102_444_800}  # before 2100
+
+
+def keep_mtime(path: Path, mtime: float | None) -> None:
+    """The saved copy keeps the file's own modification time (the pipeline may compare them)."""
+    if mtime:
+        os.utime(path, (mtime, mtime))
+
+
 def side_file(folder: Path, field: str) -> Path | None:
     found = sorted((folder / SIDE / field).glob("*")) if (folder / SIDE / field).is_dir() else []
     return found[0] if found else None
@@ -315,7 +342,7 @@ def process_work(options: dict, store: RunStore):
         from ..pipeline import process
         from .views import process_view
 
-        side = {kind: side_file(folder, kind) for kind in ("posts", "villages", "contacts")}
+        side = {kind: side_file(folder, kind) for kind in SIDE_KINDS if kind != "inspectors"}
         result = process(folder / INPUTS, folder / OUTPUTS, rules_path=side_file(folder, "rules"),
                          as_of=dt.date.fromisoformat(options["as_of"]), seed=options.get("seed"),
                          force_disagree=options.get("force_disagree", False),

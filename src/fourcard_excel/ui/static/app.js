@@ -77,7 +77,12 @@
       if (!list.length) { fail("没有选择任何文件；请拖入或选择花名册文件（或整个文件夹）后再开始。"); return; }
       var data = new FormData(form);
       data.delete("files");
-      list.forEach(function (p) { data.append("files", p.file, p.path); });
+      var mtimes = {};  // kept on the saved copies: "the most recently modified file" stays true
+      list.forEach(function (p) {
+        data.append("files", p.file, p.path);
+        mtimes[p.path] = p.file.lastModified;
+      });
+      data.append("mtimes", JSON.stringify(mtimes));
       var button = document.getElementById("go");
       button.disabled = true;
       button.textContent = "正在上传…";
