@@ -6,18 +6,21 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from rosters import write_member_roster
-from ui_live import LiveServer, multipart, request
+from ui_live import LiveServer, folder_files, multipart, request
 
 from fourcard_excel.cli import main
 from fourcard_excel.ui.paths import UnsafeName, safe_relpath
@@ -225,3 +228,36 @@ def test_ui_command_prints_its_address_takes_the_next_free_port_and_stops_on_ctr
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_side_tables_given_in_their_own_fields_are_used_as_process_uses_its_options(tmp_path):
+    sample = Path(__file__).resolve().parent.parent / "sample_data"
+    rosters = tmp_path / "花名册"
+    shutil.copytree(sample, rosters, ignore=shutil.ignore_patterns("附表"))
+    side = sample / "附表"
+    fields = {"posts": "公益岗位花名册.xlsx", "villages": "村情表.xlsx", "contacts": "联系走访记录.xlsx",
+              "inspectors": "抽查人员名单.xlsx"}
+    cli_out = tmp_path / "cli"
+    args = ["process", str(rosters), "-o", str(cli_out), "--as-of", "2024-03-18", "--seed", "99", "--no-db",
+            "--team-size", "3", "-q"]
+    for field, name in fields.items():
+        args += [f"--{field}", str(side / name)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    with LiveServer(tmp_path / "wd") as srv:
+        uploads = folder_files(rosters) + [(field, name, (side / name).read_bytes()) for field, name in fields.items()]
+        status, answer, _ = srv.post("/runs", {"as_of": "2024-03-18", "seed": "99", "team_size": "3"}, uploads)
+        assert status == 202
+        run_id = json.loads(answer)["id"]
+        assert srv.wait(run_id)["state"] == "done"
+    out = tmp_path / "wd" / run_id / "outputs"
+    csvs = sorted(p.relative_to(cli_out).as_posix() for p in cli_out.rglob("*.csv"))
+    assert "quotas.csv" in csvs and "spotcheck.csv" in csvs
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.csv")) == csvs
+    for name in csvs:
+        assert (out / name).read_bytes() == (cli_out / name).read_bytes(), name
+    # and the side tables were really used: posts and contacts checked, inspectors put into teams of 3
+    codes = set(pd.read_csv(out / "issues.csv", dtype=str, encoding="utf-8-sig")["代码"])
+    assert {"Q002", "D003"} <= codes
+    teams = pd.read_csv(out / "spotcheck.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert (teams["抽查人"].str.count("、") == 2).all()
