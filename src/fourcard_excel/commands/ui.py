@@ -20,9 +20,10 @@ from .common import CommandError
 def ui_cmd(port: int, workdir: str | None, no_browser: bool, max_upload: int) -> None:
     """打开网页界面（不用命令行也能处理花名册和自查）。
 
-    只在本机（127.0.0.1）提供网页，地址里带一个每次启动都不同的访问令牌，
-    没有令牌的访问一律拒绝。每次处理都在工作文件夹里建一个以时间命名的文件夹，
-    保存上传的文件（inputs）和结果（outputs）。按 Ctrl+C 停止。
+    \b
+    只在本机（127.0.0.1）提供网页，地址里带一个每次启动都不同的访问令牌，没有令牌的访问一律拒绝。
+    每次处理都在工作文件夹里建一个以时间命名的文件夹，保存上传的文件（inputs）和结果（outputs）。
+    按 Ctrl+C 停止。
 
     \b
     示例：
