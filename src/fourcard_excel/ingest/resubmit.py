@@ -95,15 +95,18 @@ def choose(group: list[InputFile], preferred: set[str], damaged: dict[str, str] 
     """The file to use of a group, and why (Chinese, for the message)."""
     damaged = damaged or {}
     ranked = sorted(group, key=lambda f: _order(f, preferred, damaged))
-    keep, second = ranked[0], ranked[1]
-    a, b = _order(keep, preferred, damaged), _order(second, preferred, damaged)
-    if a[0] != b[0]:
+    keep, others = ranked[0], ranked[1:]
+    if keep.rel in preferred and any(f.rel not in preferred for f in others):
         return keep, "按 --prefer 指定"
-    if a[1] != b[1]:
-        return keep, "其余文件读取时有错误，此文件能完整读取"
-    if a[2] != b[2]:
-        return keep, f"修改日期最新：{_when(keep)}"
-    return keep, "修改日期相同，选用文件名最短（同长时按名称排序在前）的一个"
+    peers = [f for f in others if (f.rel in damaged) == (keep.rel in damaged)]
+    why = []
+    if peers and all(f.mtime < keep.mtime for f in peers):
+        why.append(f"修改日期最新：{_when(keep)}")
+    elif peers:
+        why.append("修改日期相同，选用文件名最短（同长时按名称排序在前）的一个")
+    if keep.rel not in damaged and any(f.rel in damaged and f.mtime >= keep.mtime for f in others):
+        why.append("更新的文件读取时有错误，此文件能完整读取" if peers else "其余文件读取时有错误，此文件能完整读取")
+    return keep, "；".join(why) or "此文件能完整读取"
 
 
 # ---------------------------------------------------------------- 1. byte-identical files
@@ -316,7 +319,7 @@ def _group_message(used: _Roster, why: str, dropped, stayed, members: list[_Rost
                    copies: dict[str, list[str]], damaged: dict[str, str]) -> str:
     town = used.township if used.township and used.township != MULTI_TOWNSHIP else "同一乡镇"
     items = []
-    for r in members:
+    for r in sorted(members, key=lambda r: r is not used):  # the file used first
         notes = [f"修改于 {_when(r.file)}", f"{r.households} 户"]
         if r.file.rel in damaged:
             notes.append(f"读取时有错误：{damaged[r.file.rel]}")
