@@ -147,31 +147,51 @@ def skip_identical(files: list[InputFile], preferred: set[str]) -> list[InputFil
 class _Roster:
     file: InputFile
     township: str
-    tokens: pd.DataFrame  # token ("H:<户编号>" / "P:<户主证件号码>"), hh (household within the file)
+    tokens: np.ndarray  # "H:<户编号>" / "P:<户主证件号码>"
+    owners: np.ndarray  # the household (within the file) each token identifies
     households: int
 
 
-def _table_tokens(table: RawTable, n: int) -> pd.DataFrame:
-    """(token, hh) of one roster table: each household's 户编号 and 户主证件号码."""
+def _texts(raw: pd.Series, slow, upper: bool = False) -> np.ndarray:
+    """Each cell's text exactly as the normalize.py helper ``slow`` gives it, computed once per
+    distinct value; plain ASCII letters-and-digits strings (nearly every 户编号 and 证件号码) skip
+    the per-value parser (``upper``: as id_text, which upper-cases them)."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    plain = np.fromiter((type(v) is str and v.isascii() and v.isalnum() for v in uniques), dtype=bool,
+                        count=len(uniques))
+    out = np.empty(len(uniques) + 1, dtype=object)
+    out[-1] = ""  # code -1: a missing cell
+    out[:-1][plain] = [v.upper() for v in uniques[plain]] if upper else uniques[plain]
+    if not plain.all():
+        out[:-1][~plain] = slow(pd.Series(uniques[~plain], dtype=object)).to_numpy(dtype=object)
+    return out[codes]
+
+
+def _table_tokens(table: RawTable, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(tokens, households) of one roster table: each household's 户编号 and 户主证件号码, as
+    "H:<户编号>" / "P:<证件号码>", beside the household (within the file) it identifies: its
+    户编号, else (as members.py groups rows) the number of its 户主 row in this table, negated."""
     raw = table.frame
-    blank = pd.Series("", index=raw.index, dtype="str")
-    hid = to_text(raw["household_id"]) if "household_id" in raw else blank
+    rows = len(raw)
+    hid = _texts(raw["household_id"], to_text) if "household_id" in raw else np.full(rows, "", dtype=object)
     if table.level == "household":
-        head = np.ones(len(raw), dtype=bool)
+        head = np.ones(rows, dtype=bool)
+    elif "relation" in raw:
+        head = (parse_enum(raw["relation"], BY_KEY["relation"])[0] == "户主").to_numpy()
     else:
-        relation = parse_enum(raw["relation"], BY_KEY["relation"])[0] if "relation" in raw else blank
-        head = (relation == "户主").to_numpy()
-    seq = np.cumsum(head) if table.level != "household" else np.arange(1, len(raw) + 1)
-    has_hid = (hid != "").to_numpy()
-    hh = np.where(has_hid, "H:" + hid.to_numpy(dtype=object),
-                  np.where(seq > 0, f"S{n}:" + seq.astype(str).astype(object), ""))
-    parts = [pd.DataFrame({"token": "H:" + hid.to_numpy(dtype=object)[has_hid], "hh": hh[has_hid]})]
+        head = np.zeros(rows, dtype=bool)
+    has_hid = hid != ""
+    known = pd.unique(hid[has_hid])
+    tokens, owners = ["H:" + np.asarray(known, dtype=object)], [np.asarray(known, dtype=object)]
     if "id_number" in raw and head.any():
-        ids = id_text(raw["id_number"][head])[0].to_numpy(dtype=object)
+        ids = _texts(raw["id_number"][head], lambda s: id_text(s)[0], upper=True)
+        seq = np.flatnonzero(head) + 1 + n * 10_000_000  # the head's row in this table: unique per file
+        owner = np.where(has_hid[head], hid[head], -seq).astype(object)
         ok = ids != ""
-        parts.append(pd.DataFrame({"token": "P:" + ids[ok], "hh": hh[head][ok]}))
-    out = pd.concat(parts, ignore_index=True)
-    return out.loc[out["hh"] != ""].drop_duplicates()
+        tokens.append("P:" + ids[ok])
+        owners.append(owner[ok])
+    return np.concatenate(tokens), np.concatenate(owners)
 
 
 def _township(tables: list[RawTable]) -> str:
@@ -199,16 +219,19 @@ def _rosters(files: list[InputFile], tables: list[RawTable]) -> dict[str, _Roste
             continue
         if town[rel] and labels.count(town[rel]) + labels.count("") < 2:
             continue  # the only file of its township: nothing to compare with
-        tokens = pd.concat([_table_tokens(t, n) for n, t in enumerate(by_file[rel])], ignore_index=True)
-        households = int(tokens["hh"].nunique())
+        parts = [_table_tokens(t, n) for n, t in enumerate(by_file[rel])]
+        tokens = np.concatenate([p[0] for p in parts])
+        owners = np.concatenate([p[1] for p in parts])
+        households = int(pd.unique(owners).size)
         if households:
-            out[rel] = _Roster(f, town[rel], tokens, households)
+            out[rel] = _Roster(f, town[rel], tokens, owners, households)
     return out
 
 
 def _shared(a: _Roster, b: _Roster) -> int:
     """Households of ``a`` with a 户编号 or 户主证件号码 that ``b`` also holds."""
-    return int(a.tokens.loc[a.tokens["token"].isin(b.tokens["token"]), "hh"].nunique())
+    shared = pd.Series(a.tokens, dtype=object).isin(b.tokens).to_numpy()
+    return int(pd.unique(a.owners[shared]).size)
 
 
 def _groups(rosters: dict[str, _Roster]) -> list[list[str]]:
