@@ -221,6 +221,28 @@ def test_newer_file_with_one_village_does_not_displace_the_whole_roster(tmp_path
     assert len(warning) == 1 and "没有跳过任何文件" in warning["说明"].iat[0]
 
 
+def test_county_exports_compare_with_each_other_not_with_a_township_file(tmp_path):
+    """A county-wide export (no township holds half its rows) and its re-export are one submission;
+    a township's own file beside them is not swallowed by either."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    county = (households("白沙乡", range(0, 10)) + households("清水乡", range(10, 20), code="431226002")
+              + households("东岭乡", range(20, 30), code="431226003"))
+    write_roster(folder / "全县监测对象导出.xlsx", county, mtime=NOW - 3 * DAY)
+    write_roster(folder / "全县监测对象导出（3月20日）.xlsx", revise(county, [0, 1], 40000), mtime=NOW - DAY)
+    write_roster(folder / "白沙乡花名册.xlsx", households("白沙乡", range(0, 10)), mtime=NOW)
+    result = run(folder)
+
+    info = files(result)
+    assert info["全县监测对象导出.xlsx"]["重复于"] == "全县监测对象导出（3月20日）.xlsx"
+    assert info["白沙乡花名册.xlsx"]["状态"] == "已处理" and info["全县监测对象导出（3月20日）.xlsx"]["状态"] == "已处理"
+    assert len(result.households) == 30
+    text = codes(result, "F021")["说明"].iat[0]
+    assert text.startswith("重复提交：以下 2 个文件") and "白沙乡花名册.xlsx" not in text
+    # the township file repeats 10 households of the export used: reported, not merged silently
+    assert set(codes(result, "I006")["文件"]) == {"白沙乡花名册.xlsx", "全县监测对象导出（3月20日）.xlsx"}
+
+
 def test_household_level_rosters_resubmitted(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -195,8 +195,9 @@ def _table_tokens(table: RawTable, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _township(tables: list[RawTable]) -> str:
-    values = pd.concat([to_text(t.frame["township"]) for t in tables if "township" in t.frame])
-    values = values[values != ""] if len(values) else values
+    parts = [to_text(t.frame["township"]) for t in tables if "township" in t.frame]
+    values = pd.concat(parts) if parts else pd.Series([], dtype="str")
+    values = values[values != ""]
     if not len(values):
         return ""
     counts = values.value_counts()
@@ -340,7 +341,7 @@ def _identical_message(f: InputFile, by_rel: dict[str, InputFile]) -> None:
 
 def _group_message(used: _Roster, why: str, dropped, stayed, members: list[_Roster],
                    copies: dict[str, list[str]], damaged: dict[str, str]) -> str:
-    town = used.township if used.township and used.township != MULTI_TOWNSHIP else "同一乡镇"
+    town = f"{used.township}的" if _town(used.township) else ""
     items = []
     for r in sorted(members, key=lambda r: r is not used):  # the file used first
         notes = [f"修改于 {_when(r.file)}", f"{r.households} 户"]
@@ -349,7 +350,7 @@ def _group_message(used: _Roster, why: str, dropped, stayed, members: list[_Rost
         if copies.get(r.file.rel):
             notes.append("另有完全相同的副本" + "、".join(f"“{c}”" for c in copies[r.file.rel]))
         items.append(f"“{r.file.rel}”（{'，'.join(notes)}）")
-    text = f"重复提交：{town}的以下 {len(members)} 个文件包含同一批家庭：{'；'.join(items)}。"
+    text = f"重复提交：{town}以下 {len(members)} 个文件包含同一批家庭：{'；'.join(items)}。"
     if dropped:
         skipped = "、".join(f"“{r.file.rel}”" for r, _ in dropped)
         text += f"已选用“{used.file.rel}”（{why}），{skipped}已跳过，不计入汇总。"
