@@ -78,21 +78,16 @@ def timed_read(folder: Path) -> tuple[float, float, int]:
     spent = [0.0]
     real_identical, real_aside = resubmit.skip_identical, resubmit.set_aside_resubmissions
 
-    def identical(*a, **k):
-        t = time.perf_counter()
-        try:
-            return real_identical(*a, **k)
-        finally:
-            spent[0] += time.perf_counter() - t
+    def timer(func):
+        def run(*a, **k):
+            t = time.perf_counter()
+            try:
+                return func(*a, **k)
+            finally:
+                spent[0] += time.perf_counter() - t
+        return run
 
-    def aside(*a, **k):
-        t = time.perf_counter()
-        try:
-            return real_aside(*a, **k)
-        finally:
-            spent[0] += time.perf_counter() - t
-
-    resubmit.skip_identical, resubmit.set_aside_resubmissions = identical, aside
+    resubmit.skip_identical, resubmit.set_aside_resubmissions = timer(real_identical), timer(real_aside)
     try:
         t = time.perf_counter()
         _, files, _ = pipeline.read_inputs(folder, IssueLog())
