@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from rosters import FAMILY_A, FAMILY_B, FAMILY_C, MEMBER_HEADERS, family_rows, write_household_roster
 
 from fourcard_excel.cli import main
+from fourcard_excel.commands.common import duplicate_summary
 from fourcard_excel.ingest.discover import ENCRYPTION_MARKER, OLE_MAGIC, InputFile
 from fourcard_excel.ingest.resubmit import match_prefer
 from fourcard_excel.pipeline import classify_inputs, process
@@ -186,6 +187,7 @@ def test_per_village_files_of_one_township_still_merge(tmp_path):
     assert len(result.households) == 30
     assert set(result.files["状态"]) == {"已处理"} and not result.files["重复于"].any()
     assert codes(result, "F021").empty and codes(result, "F020").empty
+    assert duplicate_summary(result.files) == []  # process/validate print no duplicate line
 
 
 def test_partial_overlap_keeps_both_files(tmp_path):
