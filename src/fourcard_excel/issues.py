@@ -199,7 +199,9 @@ class IssueLog:
                 out[col] = frame[col]
             else:
                 out[col] = "" if col != "行号" else pd.NA
-        out["值"] = out["值"].map(_text)
+        values = out["值"]
+        if not (isinstance(values.dtype, pd.StringDtype) and not values.hasnans):  # str already: as is
+            out["值"] = values.map(_text)
         self._frames.append(out.reset_index(drop=True))
 
     def extend(self, other: "IssueLog") -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ...issues import INFO, IssueLog
 from ...result import RunResult
+from ...rules.facts import sort_order
 from .aggregates import coverage_table, industry_findings, industry_table, summary_sheet
 from .config import MeasureConfig, load_config
 from .findings import CHECKS, FINDING_COLUMNS, INTERNAL, LEVEL_COUNTY, LEVEL_TOWNSHIP, household_findings
@@ -113,24 +114,33 @@ def run(result: RunResult, *, ledger: pd.DataFrame | None = None, year: int | No
 
 
 def sort_findings(f: pd.DataFrame) -> pd.DataFrame:
-    order = {name: i for i, name in enumerate(CHECKS)}
-    key = pd.DataFrame({"lvl": f["层级"].map(LEVEL_ORDER).fillna(2), "town": f["乡镇"], "village": f["行政村"],
-                        "hid": f["户编号"], "id": f["户主证件号码"], "check": f["检查项"].map(order).fillna(99),
-                        "year": f["年度"], "row": f["source_row"]})
-    idx = key.sort_values(list(key.columns), kind="stable").index
-    return f.loc[idx].reset_index(drop=True)
+    """County, then township rows, then households by 乡镇, 行政村, 户编号, ID, check, year, ledger row."""
+    if f.empty:
+        return f
+    order = {name: f"{i:02d}" for i, name in enumerate(CHECKS)}
+    key = pd.DataFrame({
+        "lvl": f["层级"].map(LEVEL_ORDER).fillna(2).astype(int).astype(str), "town": f["乡镇"],
+        "village": f["行政村"], "hid": f["户编号"], "id": f["户主证件号码"],
+        "check": f["检查项"].map(order).fillna("99"), "year": f["年度"],
+        "row": f["source_row"].fillna(0).astype("int64").astype(str).str.zfill(9)})
+    return f.take(sort_order(key, list(key.columns))).reset_index(drop=True)
 
 
 def _finding_issues(f: pd.DataFrame, log: IssueLog) -> None:
     if f.empty:
         return
-    text = f["检查项"] + "：" + f["要求"] + "；实际" + f["实际"] + "。" + f["说明"]
-    for code, idx in f.groupby("代码", sort=True).groups.items():
-        part = f.loc[idx]
+    def col(name):
+        return f[name].to_numpy(dtype=object)
+
+    text = col("检查项") + "：" + col("要求") + "；实际" + col("实际") + "。" + col("说明")
+    codes = col("代码")
+    for code in sorted(set(codes)):
+        sel = codes == code
+        part = f.loc[sel]
         log.add_frame(code, pd.DataFrame({
             "文件": part["source_file"], "工作表": part["source_sheet"], "行号": part["source_row"],
-            "列": "帮扶措施", "值": part["实际"], "说明": text.loc[idx], "hh_key": part["hh_key"],
-            "乡镇": part["乡镇"]}))
+            "列": "帮扶措施", "值": pd.Series(col("实际")[sel], index=part.index, dtype="str"),
+            "说明": text[sel], "hh_key": part["hh_key"], "乡镇": part["乡镇"]}))
 
 
 def write(result: RunResult, out_dir) -> list[Path]:

@@ -72,8 +72,10 @@ def prepare_ledger(ledger: pd.DataFrame, households: pd.DataFrame, members: pd.D
     for key in ("township", "village", "head_name", "household_id", "measure", "project", "note",
                 "source_file", "source_sheet"):
         out[key] = _text(ledger, key).to_numpy()
-    codes, uniques = pd.factorize(_text(ledger, "head_id").to_numpy(dtype=object))
-    out["id"] = normalize_ids(pd.Series(uniques, dtype="str")).to_numpy(dtype=object)[codes] if n else ""
+    ids = _text(ledger, "head_id")
+    if not pd.api.types.is_string_dtype(ids.dtype) or ids.dtype == object:  # not typed by ingest (id_text)
+        ids = normalize_ids(ids)
+    out["id"] = ids.to_numpy(dtype=object)
     for key in ("principal", "amount"):
         out[key] = (pd.to_numeric(ledger[key], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
                     if key in ledger.columns else 0.0)
@@ -83,7 +85,9 @@ def prepare_ledger(ledger: pd.DataFrame, households: pd.DataFrame, members: pd.D
                          if "source_row" in ledger.columns else pd.array([pd.NA] * n, dtype="Int64"))
     out["year"] = parse_year(_text(ledger, "year"), _text(ledger, "date")).to_numpy() if n else \
         pd.array([], dtype="Int64")
-    out["code"] = out["measure"].map(MEASURE_CODE).fillna(-1).astype(np.int64)
+    codes, uniques = pd.factorize(out["measure"].to_numpy(dtype=object))
+    lookup = np.array([MEASURE_CODE.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+    out["code"] = lookup[codes]
 
     by_id, by_code = household_index(households, members)
     hh = by_id.reindex(out["id"].to_numpy()).to_numpy(dtype="float64", copy=True)
