@@ -191,3 +191,46 @@ def test_ids_fixture_is_valid():
 
     assert (check_ids(pd.Series(list(IDS.values())))["status"] == OK).all()
     assert len(HOUSEHOLDS) == len(CARDS)
+
+
+def test_tekun_column_of_a_national_export_counts_as_evidence(tmp_path):
+    """享受特困供养政策情况 = 分散供养 fulfils 兜底保障A类 (accepts 特困供养) for 红四."""
+    import openpyxl
+
+    folder, _ = make_county(tmp_path)
+    roster = folder / "城关镇四卡花名册.xlsx"
+    wb = openpyxl.load_workbook(roster)
+    ws = wb.active
+    ws.cell(1, 18, "享受特困供养政策情况")
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 4).value == "红四")
+    ws.cell(row, 18, "分散供养")
+    wb.save(roster)
+    result = classify_inputs(folder, as_of=AS_OF)
+    measures.run(result)
+    f = result.outputs["measures"]
+    assert set(f.loc[f["户主姓名"] == "红四", "检查项"]) == {"红卡产业分红未覆盖"}
+    plan = result.outputs["measures_plan"].set_index("户主姓名")
+    assert plan.loc["红四", "已享措施"] == "低保、特困供养"
+
+
+def test_ledger_template_filled_in_is_read(tmp_path):
+    """templates/帮扶措施台账模板.xlsx, filled below its header, is recognised as a ledger by its headers."""
+    import openpyxl
+
+    from fourcard_excel.documents import templates as tpl
+    from fourcard_excel.ingest.side_tables import read_side_table
+
+    path = tpl.write_template(tmp_path / "台账.xlsx", "ledger")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["帮扶措施台账"]
+    header = [c.value for c in ws[1]]
+    row = {"乡镇": "城关镇", "户主证件号码": IDS["红一"], "措施类别": "危房改造(修缮加固)", "金额（元）": "12,000元",
+           "年度": "2024年度", "保障人数": 3}
+    for name, value in row.items():
+        ws.cell(2, header.index(name) + 1, value)
+    wb.save(path)
+    frame, log = read_side_table(path, "ledger")
+    assert list(log.frame()["代码"]) == ["F011"] and len(frame) == 1  # F011: the 填表说明 sheet is skipped
+    got = frame.iloc[0]
+    assert got["measure"] == "危房改造（修缮加固）" and got["amount"] == 12000.0 and got["covered"] == 3
+    assert got["head_id"] == IDS["红一"]

@@ -75,6 +75,7 @@ def processed(tmp_path_factory):
 def test_process_with_a_ledger_in_the_folder(processed):
     res, out = processed
     assert res.exit_code == 0, res.output
+    assert f"发现问题 {len(EXPECTED)} 条，应享未享 2 户" in res.output
     f = read_csv(out / "measures.csv")
     assert len(f) == len(EXPECTED)
     hh = read_csv(out / "households.csv").set_index("户主姓名")
@@ -128,6 +129,7 @@ def test_process_without_ledger_says_so_once(tmp_path):
     out = tmp_path / "结果"
     res = CliRunner().invoke(main, ["process", str(folder), "-o", str(out), "--as-of", AS_OF, "--no-db", "-q"])
     assert res.exit_code == 0, res.output
+    assert "帮扶措施：未提供帮扶措施台账" in res.output
     issues = read_csv(out / "issues.csv")
     assert list(issues.loc[issues["代码"].str.startswith("M"), "代码"]) == ["M015"]
     assert not (out / "measures.csv").exists() and not (out / "一户一策").exists()

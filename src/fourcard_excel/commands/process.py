@@ -98,6 +98,14 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
     click.echo("分类：" + "，".join(parts))
     for line in issue_summary(result.issues):
         click.echo(line)
+    findings = result.outputs.get("measures")
+    if findings is None:
+        click.echo("帮扶措施：未提供帮扶措施台账，未核查（可放入输入文件夹或用 --ledger 指定）")
+    else:
+        plan = result.outputs.get("measures_plan")
+        owed = int((plan["未享措施"] != "").sum()) if plan is not None and len(plan) else 0
+        click.echo(f"帮扶措施：台账 {len(result.tables.get('ledger', ()))} 行，发现问题 {len(findings)} 条，"
+                   f"应享未享 {owed} 户（见 measures.csv、一户一策/）")
     if result.seed is not None:
         click.echo(f"县级抽查随机种子：{result.seed}（填 --seed {result.seed} 可重现同一名单）")
     if not no_db:
