@@ -395,7 +395,6 @@ def ledger_table(c: County, seed: int) -> tuple[list[tuple], list[dict], list[di
         return h
 
     special: set[str] = set()
-    planted: dict[str, list] = {}
 
     def plant(kind, h, detail, **extra):
         findings.append({"check": kind, "township": h.township, "village": h.village, "id": h.head.id,
@@ -504,16 +503,17 @@ def ledger_table(c: County, seed: int) -> tuple[list[tuple], list[dict], list[di
     h = s["no_b"]
     row(h, "产业扶贫资金", amount=4000, project="到户产业奖补")
     plant("黄卡未落实兜底保障B类", h, "重残/大病/受灾/无劳的黄卡户，台账中没有兜底保障")
+    def yellow(h):  # what every clean 黄卡 household gets: industry funds, 兜底 B when due
+        row(h, "产业扶贫资金", amount=4000, project="到户产业奖补")
+        if _b_eligible(h):
+            dibao(h, "兜底保障B类")
+
     h = s["repair_over"]
-    row(h, "产业扶贫资金", amount=4000, project="到户产业奖补")
-    if _b_eligible(h):
-        dibao(h, "兜底保障B类")
+    yellow(h)
     row(h, "危房改造（修缮加固）", amount=20001, project="危房修缮")
     plant("修缮加固超过上限", h, "修缮加固20001元（上限20000元）")
     h = s["build_ok"]
-    row(h, "产业扶贫资金", amount=4000, project="到户产业奖补")
-    if _b_eligible(h):
-        dibao(h, "兜底保障B类")
+    yellow(h)
     row(h, "危房改造（新建）", amount=40000, project="农村危房改造")
     clean.append({"case": "黄卡新建补助恰好40000元", "id": h.head.id, "amount": 40000})
     # temporary aid: 5,001 (two rows), exactly 5,000, exactly 1,000, 999

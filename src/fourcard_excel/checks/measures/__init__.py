@@ -27,7 +27,7 @@ from .aggregates import coverage_table, industry_findings, industry_table, summa
 from .config import MeasureConfig, load_config
 from .findings import CHECKS, FINDING_COLUMNS, INTERNAL, LEVEL_COUNTY, LEVEL_TOWNSHIP, household_findings
 from .ledger import prepare_ledger
-from .plan import HOUSEHOLD_KEYS, build_plan, household_columns, plan_frame, received_mask, roster_evidence
+from .plan import build_plan, household_columns, plan_frame, received_mask, roster_evidence
 
 __all__ = ["run", "write", "load_config", "MeasureConfig", "FINDING_COLUMNS", "NOT_CHECKED_CODE"]
 

@@ -13,7 +13,7 @@ from ...registry import UNDETERMINED
 from ...rules.textfmt import format_numbers
 from .config import MeasureConfig
 from .ledger import MEASURE_CODE
-from .plan import Plan
+from .plan import Plan, names
 
 FINDING_COLUMNS = ["层级", "乡镇", "行政村", "户编号", "户主姓名", "户主证件号码", "卡别", "检查项", "要求", "实际", "说明"]
 INTERNAL = ["代码", "年度", "hh_key", "source_file", "source_sheet", "source_row"]
@@ -163,18 +163,11 @@ def nonpoor_dibao(h, L, card, registered, plan: Plan, cfg: MeasureConfig) -> lis
     pos = np.flatnonzero(bad)
     if not len(pos):
         return []
-    actual = "非建档立卡户，卡别为" + card[pos].astype(object) + "，享受" + \
-        pd.Series(np.asarray(_received_names(plan.received[pos] & dibao_bits), dtype=object)).to_numpy()
+    actual = "非建档立卡户，卡别为" + card[pos].astype(object) + "，享受" + names(plan.received[pos] & dibao_bits)
     note = (f"按四(六)“非贫困户的低保户原则上从{cfg.nonpoor_dibao_card}户中认定”：请核实该户是否应评为"
             f"{cfg.nonpoor_dibao_card}，或核实低保认定")
     return [from_households(h, pos, "非贫困低保户不是蓝卡", f"非贫困低保户应为{cfg.nonpoor_dibao_card}户",
                             actual, note)]
-
-
-def _received_names(mask: np.ndarray) -> np.ndarray:
-    from .plan import names
-
-    return names(mask)
 
 
 def temp_aid_checks(h, L, card, cfg: MeasureConfig) -> list[pd.DataFrame]:

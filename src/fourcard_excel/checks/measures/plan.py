@@ -19,8 +19,6 @@ from .config import Entitlement, MeasureConfig
 from .ledger import MEASURE_CODE
 
 EVIDENCE = {"dibao_status": "低保", "tekun_status": "特困供养"}  # roster column -> measure it proves
-PLAN_COLUMNS = ["乡镇", "行政村", "户编号", "户主姓名", "户主证件号码", "家庭人口", "卡别", "应享措施", "可享措施",
-                "已享措施", "未享措施"]
 # households.csv column group (registry.DERIVED_LABELS names them 一户一策：…)
 HOUSEHOLD_KEYS = ("plan_entitled", "plan_received", "plan_missing")
 
