@@ -25,9 +25,9 @@ from .issues import ERROR, IssueLog
 from .registry import CARDS, SOURCE_FILE
 from .result import RunResult
 
-SIDE_KINDS = ("posts", "villages", "contacts", "inspectors")
+SIDE_KINDS = ("posts", "villages", "contacts", "inspectors", "ledger")
 KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录",
-              "inspectors": "抽查人员名单"}
+              "inspectors": "抽查人员名单", "ledger": "帮扶措施台账"}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
@@ -178,7 +178,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
             command: str = "", prefer=()) -> RunResult:
     """The county's main job: classify everything, run the checks whose data is present, write OUT."""
     from . import background
-    from .checks import contacts, history, quotas, spotcheck
+    from .checks import contacts, history, measures, quotas, spotcheck
     from .documents import notice
     from .ingest.side_tables import read_side_table
     from .write import write_outputs
@@ -204,6 +204,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     quotas.run(result)
     contacts.run(result)
     history.run(result, db_path=db_path if use_db else False)
+    measures.run(result)  # the ledger: dropped in the folder or side_files["ledger"] (--ledger)
     t1 = time.perf_counter()
     result.timings["checks"] = t1 - t0
 
@@ -211,7 +212,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     townships = background.start(write_townships, result, out)
     try:
         written: list[Path] = []
-        for module in (spotcheck, quotas, contacts, history):
+        for module in (spotcheck, quotas, contacts, history, measures):
             written += module.write(result, out)
         written += notice.write(result, out, mask_id=mask_id, phone=phone)
         result.timings["write_checks"] = time.perf_counter() - t1

@@ -67,10 +67,13 @@ def write_extra_sheet(wb, fmts, used, name, spec) -> None:
     if isinstance(spec, pd.DataFrame):
         write_frame(wb, name, spec, formats=fmts, used_names=used)
         return
-    write_frame(wb, name, spec.frame, formats=fmts, used_names=used, row_fill=spec.row_fill,
-                tab_colour=spec.tab_colour, title=spec.title or "",
-                number_formats=getattr(spec, "number_formats", None),  # optional SheetSpec fields
-                freeze_cols=getattr(spec, "freeze_cols", 0) or 0)
+    ws = write_frame(wb, name, spec.frame, formats=fmts, used_names=used, row_fill=spec.row_fill,
+                     tab_colour=spec.tab_colour, title=spec.title or "",
+                     number_formats=getattr(spec, "number_formats", None),  # optional SheetSpec fields
+                     freeze_cols=getattr(spec, "freeze_cols", 0) or 0)
+    chart = getattr(spec, "chart", None)  # optional: adds a native chart (e.g. 帮扶措施)
+    if chart is not None:
+        chart(wb, ws, 1 if spec.title else 0)
 
 
 def add_charts(wb, used, overview: str, *, header_row: int, n_towns: int, cards: list[str],
