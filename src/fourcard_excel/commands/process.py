@@ -13,7 +13,10 @@ from ..registry import NOT_CARDED, UNDETERMINED
 from .common import (
     as_of_option,
     check_out_dir,
+    check_prefer,
+    duplicate_summary,
     issue_summary,
+    prefer_option,
     progress_printer,
     quiet_option,
     rules_option,
@@ -46,9 +49,10 @@ from .common import (
 @click.option("--no-db", is_flag=True, help="不读写动态管理数据库。")
 @click.option("--mask-id", is_flag=True, help="公示名单显示脱敏证件号码（前6位和后4位）；默认不显示证件号码。")
 @click.option("--phone", default="", metavar="电话", help="公示名单上的监督举报电话。")
+@prefer_option
 @quiet_option
 def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, inspectors, team_size, posts,
-                villages, contacts, ledger, db_path, no_db, mask_id, phone, quiet) -> None:
+                villages, contacts, ledger, db_path, no_db, mask_id, phone, prefer, quiet) -> None:
     """县扶贫办汇总：校验、分类、抽查、核查并生成全部结果。
 
     读取输入文件夹（含子文件夹）中各乡镇的花名册，以及放在一起的公益岗位花名册、村情表、
@@ -67,6 +71,11 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
     示例：
       fourcard-excel process 花名册 -o 四卡结果
       fourcard-excel process 花名册 -o 四卡结果 --as-of 2024-03-18 --seed 2024 --inspectors 抽查人员.xlsx
+      fourcard-excel process 花名册 -o 四卡结果 --prefer "白沙乡花名册(修改后).xlsx"
+
+    \b
+    同一乡镇的同一批家庭有多个文件（“- 副本”、“(修改后)”重交）时只用一个：完全相同的副本只读一次；
+    其余按 --prefer、能完整读取、修改日期最新的顺序选用，其他文件“已跳过”并在问题清单说明。
 
     \b
     退出码：0 已处理完（数据问题见问题清单）；1 没有读到任何家庭；2 命令用法或规则文件错误。
@@ -76,6 +85,7 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
 
     out = Path(out_dir)
     check_out_dir(Path(input_path), out)
+    check_prefer(Path(input_path), prefer)
     command = "fourcard-excel " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     try:
         result = process(Path(input_path), out, rules_path=rules_path, as_of=as_of, seed=seed,
@@ -83,7 +93,7 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
                          db_path=db_path, use_db=not no_db, mask_id=mask_id, phone=phone,
                          side_files={"posts": posts, "villages": villages, "contacts": contacts,
                                      "ledger": ledger},
-                         progress=progress_printer(quiet), command=command)
+                         progress=progress_printer(quiet), command=command, prefer=prefer)
     except (RulesError, SpotCheckError) as exc:
         raise click.UsageError(str(exc)) from exc
 
@@ -91,6 +101,8 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
     files = result.files
     click.echo(f"文件：{len(files)} 个（已处理 {int((files['状态'] == '已处理').sum())}，"
                f"跳过 {int((files['状态'] == '已跳过').sum())}，失败 {int((files['状态'] == '失败').sum())}）")
+    for line in duplicate_summary(files):
+        click.echo(line)
     click.echo(f"家庭：{len(hh)} 户，{int(hh['size'].sum()) if len(hh) else 0} 人（评定基准日 {result.as_of}）")
     counts = hh["card"].value_counts() if len(hh) else {}
     parts = [f"{name} {int(counts.get(name, 0))} 户" for name in

@@ -15,8 +15,9 @@ from .sheet import write_block, write_frame
 COUNTY_BOOK = "全县汇总.xlsx"
 NO_TOWNSHIP = "（未归属乡镇）"
 FILE_COLUMNS = {"文件": "文件", "乡镇": "乡镇", "状态": "状态", "原因": "原因", "读入行数": "读入行数",
-                "户数": "户数", "错误数": "错误数", "大小": "大小（字节）", "sha256": "SHA-256"}
-FILE_WIDTHS = {"文件": 40, "原因": 40, "SHA-256": 66, "大小（字节）": 12}
+                "户数": "户数", "错误数": "错误数", "重复于": "重复于（已选用的文件）", "大小": "大小（字节）",
+                "sha256": "SHA-256"}
+FILE_WIDTHS = {"文件": 40, "原因": 40, "重复于（已选用的文件）": 30, "SHA-256": 66, "大小（字节）": 12}
 
 
 def write_county(result, out_dir: Path) -> Path:
