@@ -261,3 +261,35 @@ def test_side_tables_given_in_their_own_fields_are_used_as_process_uses_its_opti
     assert {"Q002", "D003"} <= codes
     teams = pd.read_csv(out / "spotcheck.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert (teams["抽查人"].str.count("、") == 2).all()
+
+
+def test_resubmitted_rosters_are_chosen_as_process_chooses_them(tmp_path):
+    from test_resubmit import DAY, NOW, households, revise, write_roster
+
+    rows = households("白沙乡", range(30))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_roster(folder / "白沙乡花名册.xlsx", rows, mtime=NOW - 3 * DAY)
+    write_roster(folder / "白沙乡花名册(修改后).xlsx", revise(rows, [0, 5, 10], 40000), mtime=NOW - DAY)
+    expected = {}
+    for label, extra in (("newest", []), ("prefer", ["--prefer", "白沙乡花名册.xlsx"])):
+        res = CliRunner().invoke(main, ["process", str(folder), "-o", str(tmp_path / label), "--as-of", "2024-03-18",
+                                        "--no-db", "--seed", "1", "-q", *extra])
+        assert res.exit_code == 0, res.output
+        expected[label] = (tmp_path / label / "households.csv").read_bytes()
+    assert expected["newest"] != expected["prefer"]
+    uploads = folder_files(folder)
+    # the page sends each file's modification time (File.lastModified, ms); the newest file wins
+    mtimes = json.dumps({name: int((folder / name).stat().st_mtime * 1000) for _, name, _ in uploads})
+    with LiveServer(tmp_path / "wd") as srv:
+        for label, prefer in (("newest", ""), ("prefer", "白沙乡花名册.xlsx\n")):
+            status, answer, _ = srv.post("/runs", {"as_of": "2024-03-18", "seed": "1", "mtimes": mtimes,
+                                                   "prefer": prefer}, uploads)
+            assert status == 202
+            run_id = json.loads(answer)["id"]
+            assert srv.wait(run_id)["state"] == "done"
+            assert (tmp_path / "wd" / run_id / "outputs" / "households.csv").read_bytes() == expected[label], label
+            page = srv.get(f"/runs/{run_id}")[1].decode()
+            assert "重复提交：1 个文件" in page and "<th>重复于</th>" in page
+        status, body, _ = srv.post("/runs", {"as_of": "2024-03-18", "prefer": "别的乡.xlsx"}, uploads)
+        assert status == 400 and "不在上传的文件中" in json.loads(body)["error"]

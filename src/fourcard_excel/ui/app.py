@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -126,6 +127,7 @@ def create_app(workdir: Path | str, token: str, *, max_upload: int = DEFAULT_MAX
                 folder = store.new_run(kind, options)
                 jobs.active = folder.name
                 await save_uploads(form, folder, kind, max_upload)
+                check_prefer(folder / INPUTS, options.get("prefer", []))
             finally:
                 await form.close()  # the spooled upload files
         except BaseException as exc:  # nothing runs: the folder goes and the slot is freed
@@ -250,6 +252,14 @@ def read_options(form, kind: str) -> dict:
     options["mask_id"] = bool(form.get("mask_id"))
     options["use_db"] = bool(form.get("use_db"))
     options["phone"] = text(form, "phone")[:40]
+    prefer = []
+    for value in re.split(r"[\r\n]+", text(form, "prefer")):
+        if value.strip():
+            try:
+                prefer.append(safe_relpath(value.strip()).as_posix())
+            except UnsafeName as exc:
+                raise BadInput(f"优先使用的文件：{exc}") from None
+    options["prefer"] = prefer
     return options
 
 
@@ -312,6 +322,20 @@ async def save_capped(upload: UploadFile, target: Path, budget: list[int], max_u
     return digest.hexdigest()
 
 
+def check_prefer(inputs: Path, prefer: list[str]) -> None:
+    """Every 优先使用 name must be an uploaded file (the CLI refuses an unknown --prefer too)."""
+    if not prefer:
+        return
+    from ..ingest.discover import find_inputs
+    from ..ingest.resubmit import match_prefer
+
+    _, files = find_inputs(inputs)
+    unknown = [p for p in prefer if not match_prefer(files, p)]
+    if unknown:
+        raise BadInput("优先使用的文件" + "、".join(f"“{p}”" for p in unknown) + "不在上传的文件中；"
+                       "请写上传的文件名（可含子文件夹，如 白沙镇/花名册.xlsx）")
+
+
 def browser_mtimes(raw: str) -> dict[str, float]:
     """{upload name: modification time in seconds} from the page (File.lastModified, in ms)."""
     try:
@@ -350,7 +374,7 @@ def process_work(options: dict, store: RunStore):
                          db_path=store.db_path, use_db=options.get("use_db", True),
                          mask_id=options.get("mask_id", False), phone=options.get("phone", ""),
                          side_files={k: v for k, v in side.items() if v}, progress=progress,
-                         command="fourcard-excel ui（网页界面）")
+                         command="fourcard-excel ui（网页界面）", prefer=tuple(options.get("prefer", ())))
         return process_view(result)
 
     return work

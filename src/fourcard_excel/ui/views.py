@@ -14,12 +14,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..commands.common import issue_summary
+from ..commands.process import summary_lines
 from ..issues import CODES, ERROR, INFO, LEVEL_ORDER, WARNING
-from ..registry import NOT_CARDED, UNDETERMINED
 from ..write import tables
 
-FILE_COLUMNS = ["文件", "乡镇", "类型", "状态", "原因", "读入行数", "户数", "错误数"]
+FILE_COLUMNS = ["文件", "乡镇", "类型", "状态", "原因", "重复于", "读入行数", "户数", "错误数"]
 PAGE_SIZE = 50
+TOP_HEADER = "最常见的问题："
+LEDGER_HINT = "可与花名册一起上传，或在“更多选项”里选择"
 OTHER_COLOUR = "#9E9E9E"
 
 
@@ -69,14 +71,9 @@ def process_view(result) -> dict:
                          "values": [int(v) for v in body[c]]} for c in cards if c in body]}
     files = result.files
     c = file_counts(files)
-    counts = hh["card"].astype("str").value_counts() if len(hh) else {}
-    lines = [
-        f"文件：{c['all']} 个（已处理 {c['done']}，跳过 {c['skipped']}，失败 {c['failed']}）",
-        f"家庭：{len(hh)} 户，{int(hh['size'].sum()) if len(hh) else 0} 人（评定基准日 {result.as_of}）",
-        "分类：" + "，".join(f"{name} {int(counts.get(name, 0))} 户"
-                          for name in [*cards, NOT_CARDED, UNDETERMINED]),
-        *[line for line in issue_summary(result.issues, top=0) if line != "最常见的问题："],
-    ]
+    # the CLI's summary, without its list of frequent problems (a table on the page)
+    lines = [line for line in summary_lines(result, ledger_hint=LEDGER_HINT)
+             if line != TOP_HEADER and not line.startswith("  ")]
     if result.seed is not None:
         lines.append(f"县级抽查随机种子：{result.seed}（再次处理时填同一数字可重现同一抽查名单）")
     return {"summary": records(summary, list(summary.columns)), "chart": chart,
@@ -92,7 +89,7 @@ def validate_view(v, issues: pd.DataFrame, files: pd.DataFrame) -> dict:
     errors = int((issues["级别"] == ERROR).sum()) if len(issues) else 0
     lines = [f"文件：{c['all']} 个（已读取 {c['done']}，跳过 {c['skipped']}，失败 {c['failed']}）",
              f"数据行：{len(m)} 行，家庭：{m['hh_key'].nunique() if len(m) else 0} 户",
-             *[line for line in issue_summary(issues, top=0) if line != "最常见的问题："]]
+             *[line for line in issue_summary(issues, top=0) if line != TOP_HEADER]]
     verdict = (f"有 {errors} 条“错误”，请按问题清单改正后再提交。" if errors
                else "没有“错误”级问题，可以提交。")
     return {"files": records(files, FILE_COLUMNS), "file_counts": c, "top": top_problems(issues),
