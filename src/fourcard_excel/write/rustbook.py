@@ -158,6 +158,11 @@ class Chart:
                     getattr(chart, f"set_{axis}_name")(o[axis]["name"])
                 if o[axis].get("reverse"):
                     getattr(chart, f"set_{axis}_reverse")()
+                if o[axis].get("num_format"):
+                    getattr(chart, f"set_{axis}_num_format")(str(o[axis]["num_format"]))
+                for key in ("min", "max", "major_unit"):
+                    if o[axis].get(key) is not None:
+                        getattr(chart, f"set_{axis}_{key}")(float(o[axis][key]))
         if "legend" in o and o["legend"].get("position"):
             if o["legend"]["position"] == "none":
                 chart.set_legend_hidden()
@@ -274,6 +279,18 @@ class Worksheet:
 
     def hide(self):
         self.native.hide()
+
+    def set_h_pagebreaks(self, breaks):
+        self.native.set_page_breaks([int(b) for b in breaks])
+
+    def center_horizontally(self):
+        self.native.set_print_center_horizontally(True)
+
+    def hide_gridlines(self, option=1):
+        """xlsxwriter's options: 0 show all, 1 hide printed gridlines (the default anyway), 2 hide
+        on screen and printed."""
+        self.native.set_print_gridlines(option == 0)
+        self.native.set_screen_gridlines(option != 2)
 
     def set_zoom(self, zoom):
         self.native.set_zoom(int(zoom))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -65,13 +66,14 @@ def township_jobs(result, out_dir: Path) -> list[tuple]:
     rules = BookRules(result.rules)
     used: set[str] = set()
     jobs = []
+    extra_sheets = _split_extra(result)
     for town in township_names(hh, issues):
         stem = styles.safe_filename(town, used, default=NO_TOWNSHIP)
         path = out_dir / TOWNSHIP_DIR / f"{stem}.xlsx"
         town_hh = by_town.get(town, hh.iloc[0:0])
         town_issues = issues_by_town.get(town, issues.iloc[0:0] if len(issues.columns) else
                                          pd.DataFrame(columns=ISSUE_COLUMNS))
-        jobs.append((town, town_hh, town_issues, rules, path))
+        jobs.append((town, town_hh, town_issues, rules, path, _extra_for(extra_sheets, town)))
     return jobs
 
 
@@ -84,14 +86,41 @@ def write_townships(result, out_dir: Path, pool=None) -> Callable[[], list[Path]
     jobs = township_jobs(result, out_dir)
     tmpdir, created = Path(out_dir), result.as_of
     if pool is None:
-        return [write_township_book(*job, tmpdir=tmpdir, created=created) for job in jobs]
+        return [write_township_book(*job[:5], tmpdir=tmpdir, created=created, extra=job[5]) for job in jobs]
     order = sorted(range(len(jobs)), key=lambda i: -(len(jobs[i][1]) + len(jobs[i][2])))
-    futures = {i: pool.submit(write_township_book, *jobs[i], tmpdir=tmpdir, created=created) for i in order}
+    futures = {i: pool.submit(write_township_book, *jobs[i][:5], tmpdir=tmpdir, created=created,
+                              extra=jobs[i][5]) for i in order}
     return lambda: [futures[i].result() for i in range(len(jobs))]
 
 
+def _split_extra(result) -> dict[str, dict]:
+    """Sheets the checks add to every township book: result.outputs["township_sheets"] maps a sheet
+    name to a SheetSpec whose frame has a 乡镇 column (its title may hold {town} and {n})."""
+    out: dict[str, dict] = {}
+    for name, spec in ((result.outputs or {}).get("township_sheets") or {}).items():
+        frame = spec.frame
+        town = frame["乡镇"].astype("str") if len(frame) else pd.Series(dtype="str")
+        town = town.where(town != "", NO_TOWNSHIP)
+        out[name] = {"spec": spec, "parts": dict(tuple(frame.groupby(town, sort=False))) if len(frame) else {}}
+    return out
+
+
+def _extra_for(extra_sheets: dict[str, dict], town: str) -> list[tuple[str, object, pd.DataFrame]]:
+    """(sheet name, the spec's styling, this township's rows) per extra sheet. The styling is a
+    small picklable copy (tab colour, first row fill, title), not the county-wide spec, so a
+    worker gets only its township's rows."""
+    out = []
+    for name, item in extra_sheets.items():
+        spec = item["spec"]
+        fill = spec.row_fill
+        style = SimpleNamespace(tab_colour=spec.tab_colour, title=spec.title,
+                                row_fill=None if fill is None else pd.Series(list(fill.iloc[:1]), dtype=object))
+        out.append((name, style, item["parts"].get(town, spec.frame.iloc[0:0]).drop(columns="乡镇")))
+    return out
+
+
 def write_township_book(town: str, households: pd.DataFrame, issues: pd.DataFrame, rules, path: Path,
-                        *, tmpdir: Path | None = None, created=None) -> Path:
+                        *, tmpdir: Path | None = None, created=None, extra=()) -> Path:
     order = tables.card_order(rules, households["card"] if "card" in households else None)
     cards = list(rules.card_names)
     groups = dict(tuple(households.groupby(households["card"].astype("str"), sort=False))) \
@@ -142,6 +171,14 @@ def write_township_book(town: str, households: pd.DataFrame, issues: pd.DataFram
         write_frame(wb, "差异核对", diff, formats=fmts, used_names=used, widths=tables.CARD_WIDTHS,
                     title=f"{town}申报卡别与计算卡别不一致的农户（共 {len(diff)} 户）",
                     freeze_cols=tables.CARD_SHEET_FREEZE)
+
+        for name, spec, frame in extra:  # the checks' sheets (e.g. 应享未享)
+            frame = frame.reset_index(drop=True)
+            write_frame(wb, name, frame, formats=fmts, used_names=used, tab_colour=spec.tab_colour,
+                        row_fill=None if spec.row_fill is None else pd.Series(
+                            spec.row_fill.iloc[0] if len(spec.row_fill) else "", index=frame.index),
+                        title=(spec.title or name).replace("{town}", town).replace("{n}", str(len(frame))),
+                        freeze_cols=3)
         wb.close()
     return Path(path)
 
