@@ -70,6 +70,28 @@ FEATURES = [
 
 # --- the feature workbook, one builder per writer -------------------------------------------
 
+def overview_and_charts(wb, make_chart):
+    """The 总览 data sheet, then a stacked bar (reversed axis) and a pie with point colours, built
+    with xlsxwriter-style dicts by ``make_chart`` (xlsxwriter's ``add_chart`` or ``rustbook.Chart``)."""
+    lists = wb.add_worksheet("选项")
+    lists.write_column(0, 0, LIST_VALUES)
+    lists.hide()
+    data = wb.add_worksheet("总览")
+    data.write_row(0, 0, ["乡镇", *LIST_VALUES])
+    data.write_row(1, 0, ["甲镇", 3, 5, 7, 9])
+    data.write_row(2, 0, ["乙镇", 2, 4, 6, 8])
+    bar = make_chart({"type": "bar", "subtype": "stacked"})
+    for c, _card in enumerate(LIST_VALUES, start=1):
+        bar.add_series({"name": ["总览", 0, c], "categories": ["总览", 1, 0, 2, 0],
+                        "values": ["总览", 1, c, 2, c], "fill": {"color": "#C00000"}})
+    bar.set_y_axis({"reverse": True})
+    pie = make_chart({"type": "pie"})
+    pie.add_series({"categories": ["总览", 0, 1, 0, 4], "values": ["总览", 1, 1, 1, 4],
+                    "points": [{"fill": {"color": c}} for c in ("#FF0000", "#FFC000", "#00B050", "#0070C0")],
+                    "data_labels": {"percentage": True, "category": True}})
+    return bar, pie
+
+
 def build_xlsxwriter(path: Path) -> None:
     import xlsxwriter
 
@@ -100,22 +122,7 @@ def build_xlsxwriter(path: Path) -> None:
     ws.set_paper(9)
     ws.data_validation(2, 0, 100, 0, {"validate": "list", "source": "=选项!$A$1:$A$4",
                                       "input_title": "卡别", "input_message": "从下拉列表选择卡别"})
-    lists = wb.add_worksheet("选项")
-    lists.write_column(0, 0, LIST_VALUES)
-    lists.hide()
-    data = wb.add_worksheet("总览")
-    data.write_row(0, 0, ["乡镇", *LIST_VALUES])
-    data.write_row(1, 0, ["甲镇", 3, 5, 7, 9])
-    data.write_row(2, 0, ["乙镇", 2, 4, 6, 8])
-    bar = wb.add_chart({"type": "bar", "subtype": "stacked"})
-    for c, card in enumerate(LIST_VALUES, start=1):
-        bar.add_series({"name": ["总览", 0, c], "categories": ["总览", 1, 0, 2, 0],
-                        "values": ["总览", 1, c, 2, c], "fill": {"color": "#C00000"}})
-    bar.set_y_axis({"reverse": True})
-    pie = wb.add_chart({"type": "pie"})
-    pie.add_series({"categories": ["总览", 0, 1, 0, 4], "values": ["总览", 1, 1, 1, 4],
-                    "points": [{"fill": {"color": c}} for c in ("#FF0000", "#FFC000", "#00B050", "#0070C0")],
-                    "data_labels": {"percentage": True, "category": True}})
+    bar, pie = overview_and_charts(wb, wb.add_chart)
     charts = wb.add_worksheet("图表")
     charts.insert_chart(1, 1, bar)
     charts.insert_chart(1, 10, pie)
@@ -164,23 +171,8 @@ def build_rvgsrust(path: Path) -> None:
     dv.set_input_title("卡别")
     dv.set_input_message("从下拉列表选择卡别")
     ws.add_data_validation(2, 0, 100, 0, dv)
-    lists = wb.add_worksheet("选项")
-    lists.write_column(0, 0, LIST_VALUES)
-    lists.hide()
-    data = wb.add_worksheet("总览")
-    data.write_row(0, 0, ["乡镇", *LIST_VALUES])
-    data.write_row(1, 0, ["甲镇", 3, 5, 7, 9])
-    data.write_row(2, 0, ["乙镇", 2, 4, 6, 8])
-    # through the project's adapter (xlsxwriter-style chart dicts → native charts)
-    bar = rustbook.Chart({"type": "bar", "subtype": "stacked"})
-    for c, card in enumerate(LIST_VALUES, start=1):
-        bar.add_series({"name": ["总览", 0, c], "categories": ["总览", 1, 0, 2, 0],
-                        "values": ["总览", 1, c, 2, c], "fill": {"color": "#C00000"}})
-    bar.set_y_axis({"reverse": True})
-    pie = rustbook.Chart({"type": "pie"})
-    pie.add_series({"categories": ["总览", 0, 1, 0, 4], "values": ["总览", 1, 1, 1, 4],
-                    "points": [{"fill": {"color": c}} for c in ("#FF0000", "#FFC000", "#00B050", "#0070C0")],
-                    "data_labels": {"percentage": True, "category": True}})
+    # charts through the project's adapter (xlsxwriter-style dicts → native charts)
+    bar, pie = overview_and_charts(wb, rustbook.Chart)
     bar, pie = bar.build(), pie.build()
     charts = wb.add_worksheet("图表")
     charts.insert_chart(1, 1, bar)
