@@ -236,12 +236,13 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     try:
         notices = submit_notices(pool, result, out, mask_id=mask_id, phone=phone)
         townships = write_townships(result, out, pool=pool)
+        spot = submit_spotcheck(pool, result, out)
         written: list[Path] = []
-        for module in (spotcheck, quotas, contacts, history, measures):
+        for module in (quotas, contacts, history, measures):
             written += module.write(result, out)
         result.timings["write_checks"] = time.perf_counter() - t1
         written = write_outputs(result, out, extra_paths=written, townships=townships, pool=pool,
-                                extra_jobs=[notices])
+                                extra_jobs=[spot, notices])
     except BaseException:
         pool.close(cancel=True)  # no worker goes on writing behind the caller's back
         raise
@@ -269,6 +270,25 @@ def submit_notices(pool, result: RunResult, out: Path, *, mask_id: bool, phone: 
     frame = hh[[c for c in NOTICE_COLUMNS if c in hh.columns]]
     rules = (text, getattr(result.rules, "path", None), getattr(result.rules, "sha256", None))
     return pool.submit(notice_job, frame, rules, result.as_of, out, mask_id, phone)
+
+
+def submit_spotcheck(pool, result: RunResult, out: Path):
+    """县级抽查名单.xlsx + spotcheck.csv as a pool job: the worker gets the sample's frames only."""
+    from . import background
+    from .checks import spotcheck
+
+    data = (result.outputs or {}).get(spotcheck.NAME)
+    if not pool.parallel or data is None:  # runs here when its result is asked for
+        return background.inline().submit(spotcheck.write, result, out)
+    return pool.submit(spotcheck_job, data, out)
+
+
+def spotcheck_job(data: dict, out: Path) -> list[Path]:
+    from types import SimpleNamespace
+
+    from .checks import spotcheck
+
+    return spotcheck.write(SimpleNamespace(outputs={spotcheck.NAME: data}), out)
 
 
 def notice_job(households: pd.DataFrame, rules: tuple, as_of: dt.date, out: Path, mask_id: bool,

@@ -46,7 +46,7 @@ def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = Non
         if not callable(townships):
             done, townships = townships, (lambda: done)
     paths: list[Path] = []
-    paths += write_csvs(result.households, result.members, result.issues, out_dir)
+    paths += write_csvs(result.households, result.members, result.issues, out_dir, pool=pool)
     paths.append(write_issue_book(result.issues, out_dir / "问题清单.xlsx", tmpdir=out_dir,
                                   created=result.as_of))
     county = write_county(result, out_dir)

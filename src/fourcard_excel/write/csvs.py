@@ -108,18 +108,38 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_csv_chunked(frame: pd.DataFrame, path: Path, convert, sort_keys: list[str] | None = None,
-                      chunk_rows: int = CHUNK_ROWS) -> Path:
+                      chunk_rows: int = CHUNK_ROWS, pool=None) -> Path:
     """``convert(frame)`` written as CSV, ``chunk_rows`` rows at a time, in the order of a stable
     sort by ``sort_keys``: the same bytes as converting and writing the sorted frame whole, without
-    a sorted copy of a wide frame or a converted copy of all of it."""
+    a sorted copy of a wide frame or a converted copy of all of it.
+
+    With a parallel ``background.Pool`` (``convert`` then a module-level function), the chunks
+    are converted to CSV text by its workers, a few at a time (memory stays bounded), and written
+    here in order."""
     keys = [k for k in (sort_keys or []) if k in frame.columns]
     order = (frame[keys].reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
              if keys and len(frame) else np.arange(len(frame)))
+    starts = range(0, max(len(frame), 1), chunk_rows)
+    parallel = pool is not None and pool.parallel and len(starts) > 1
+    window = 2 * getattr(pool, "workers", 1)
     with atomic_path(path) as tmp, open(tmp, "w", encoding=ENCODING, newline="") as fh:
-        for start in range(0, max(len(frame), 1), chunk_rows):
-            part = convert(frame.iloc[order[start:start + chunk_rows]])
-            part.to_csv(fh, index=False, header=start == 0, lineterminator="\n", float_format="%.2f")
+        pending: list = []
+        for start in starts:
+            part = frame.iloc[order[start:start + chunk_rows]]
+            if not parallel:
+                fh.write(csv_text(convert, part, start == 0))
+                continue
+            pending.append(pool.submit(csv_text, convert, part, start == 0))
+            if len(pending) >= window:
+                fh.write(pending.pop(0).result())
+        for job in pending:
+            fh.write(job.result())
     return Path(path)
+
+
+def csv_text(convert, part: pd.DataFrame, header: bool) -> str:
+    """One chunk of a CSV file as text (a pool job)."""
+    return convert(part).to_csv(None, index=False, header=header, lineterminator="\n", float_format="%.2f")
 
 
 def sort_households(households: pd.DataFrame) -> pd.DataFrame:
@@ -146,6 +166,11 @@ def households_csv(households: pd.DataFrame) -> pd.DataFrame:
     return csv_frame(sort_households(households), HOUSEHOLD_CSV_KEYS)
 
 
+def households_csv_part(households: pd.DataFrame) -> pd.DataFrame:
+    """households.csv's columns for these rows (no sorting)."""
+    return csv_frame(households, HOUSEHOLD_CSV_KEYS)
+
+
 def members_csv_part(members: pd.DataFrame) -> pd.DataFrame:
     """members.csv's columns for these rows (no sorting)."""
     frame = members
@@ -167,11 +192,12 @@ def issues_csv(issues: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csvs(households: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame,
-               out_dir: Path) -> list[Path]:
+               out_dir: Path, pool=None) -> list[Path]:
+    """households.csv, members.csv, issues.csv; ``pool``: chunks converted by its workers."""
     out_dir = Path(out_dir)
     return [
-        write_csv_chunked(households, out_dir / "households.csv",
-                          lambda part: csv_frame(part, HOUSEHOLD_CSV_KEYS), HOUSEHOLD_SORT),
-        write_csv_chunked(members, out_dir / "members.csv", members_csv_part, MEMBER_SORT),
+        write_csv_chunked(households, out_dir / "households.csv", households_csv_part, HOUSEHOLD_SORT,
+                          pool=pool),
+        write_csv_chunked(members, out_dir / "members.csv", members_csv_part, MEMBER_SORT, pool=pool),
         write_csv(issues_csv(issues), out_dir / "issues.csv"),
     ]
