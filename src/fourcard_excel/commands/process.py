@@ -44,9 +44,11 @@ from .common import (
 @click.option("--no-db", is_flag=True, help="不读写动态管理数据库。")
 @click.option("--mask-id", is_flag=True, help="公示名单显示脱敏证件号码（前6位和后4位）；默认不显示证件号码。")
 @click.option("--phone", default="", metavar="电话", help="公示名单上的监督举报电话。")
+@click.option("--county", default=None, metavar="县名",
+              help="本县名称，写入 manifest.json 和 Parquet 文件，供市、省汇总（rollup）区分各县；默认取输入文件夹的名称。")
 @quiet_option
 def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, inspectors, team_size, posts,
-                villages, contacts, db_path, no_db, mask_id, phone, quiet) -> None:
+                villages, contacts, db_path, no_db, mask_id, phone, county, quiet) -> None:
     """县扶贫办汇总：校验、分类、抽查、核查并生成全部结果。
 
     读取输入文件夹（含子文件夹）中各乡镇的花名册，以及放在一起的公益岗位花名册、村情表、
@@ -59,11 +61,13 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
       公示名单/              每村一张公示表（不含健康、收入等敏感信息）
       问题清单.xlsx          需退回乡镇改正的全部问题
       households.csv、members.csv、issues.csv、spotcheck.csv、quotas.csv、transitions.csv、manifest.json
+      households.parquet、members.parquet、issues.parquet   供市、省汇总（fourcard-excel rollup）
 
     \b
     示例：
       fourcard-excel process 花名册 -o 四卡结果
       fourcard-excel process 花名册 -o 四卡结果 --as-of 2024-03-18 --seed 2024 --inspectors 抽查人员.xlsx
+      fourcard-excel process 花名册 -o 云溪县结果 --county 云溪县
 
     \b
     退出码：0 已处理完（数据问题见问题清单）；1 没有读到任何家庭；2 命令用法或规则文件错误。
@@ -79,7 +83,8 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
                          force_disagree=force_disagree, inspectors=inspectors, team_size=team_size,
                          db_path=db_path, use_db=not no_db, mask_id=mask_id, phone=phone,
                          side_files={"posts": posts, "villages": villages, "contacts": contacts},
-                         progress=progress_printer(quiet), command=command)
+                         progress=progress_printer(quiet), command=command,
+                         county=county.strip() if county and county.strip() else None)
     except (RulesError, SpotCheckError) as exc:
         raise click.UsageError(str(exc)) from exc
 
