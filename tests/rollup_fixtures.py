@@ -1,0 +1,105 @@
+"""Three counties' `process` outputs for the roll-up tests: 青山县 registers the people of 云溪县's
+清水乡 again in its own 西河镇; 石门县 ran with another copy of the rules file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+from rosters import FAMILY_A, FAMILY_B, FAMILY_C, MEMBER_HEADERS, family_rows
+
+from fourcard_excel.cli import main
+
+RULES = Path(__file__).resolve().parents[1] / "src" / "fourcard_excel" / "data" / "rules.toml"
+
+# (village, 户编号, family, options for family_rows)
+QINGSHUI = [
+    ("清水村", "4312260050010001", FAMILY_B, {"seq0": 300, "status": "未脱贫", "incomes": (0, 0, 3000)}),
+    ("清水村", "4312260050010002", FAMILY_A, {"seq0": 320, "incomes": (2000, 1000, 1000), "risks": "因病"}),
+    ("荷塘村", "4312260050020003", FAMILY_C, {"seq0": 340, "category": "一般农户", "status": "",
+                                              "incomes": (3000, 0, 500), "risks": "因病"}),
+]
+
+
+@dataclass
+class County:
+    name: str
+    out: Path
+    repeated_ids: set = field(default_factory=set)
+
+
+def write_roster(path: Path, township: str, entries, area: str) -> set[str]:
+    """A member-level roster (title row, Chinese headers, IDs as text); returns the IDs written."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws.cell(1, 1, f"{township}2024年四卡申报花名册")
+    for c, h in enumerate(MEMBER_HEADERS, 1):
+        ws.cell(3, c, h)
+    r, ids = 4, set()
+    for village, hid, family, options in entries:
+        for row in family_rows(family, township, village, hid, area=options.get("area", area),
+                               **{k: v for k, v in options.items() if k != "area"}):
+            row[0] = r - 3
+            for c, v in enumerate(row, 1):
+                ws.cell(r, c, v)
+            ws.cell(r, 6).number_format = "@"
+            ids.add(row[5])
+            r += 1
+    wb.save(path)
+    return ids
+
+
+def run_process(src: Path, out: Path, *args: str) -> None:
+    res = CliRunner().invoke(main, ["process", str(src), "-o", str(out), "--as-of", "2024-03-18", "--seed", "7",
+                                    "--no-db", "-q", *args])
+    assert res.exit_code == 0, res.output
+
+
+def build_counties(root: Path) -> dict[str, County]:
+    counties = {}
+    # 云溪县: 白沙镇 and 清水乡 (area 431226)
+    src = root / "输入" / "云溪县花名册"
+    src.mkdir(parents=True)
+    write_roster(src / "白沙镇.xlsx", "白沙镇", [
+        ("白沙村", "4312260010010001", FAMILY_A, {"seq0": 0, "risks": "因病", "incomes": (3000, 1000, 500)}),
+        ("白沙村", "4312260010010002", FAMILY_B, {"seq0": 20, "incomes": (0, 0, 4000)}),
+        ("新民村", "4312260020010003", FAMILY_C, {"seq0": 40}),
+    ], "431226")
+    qingshui = write_roster(src / "清水乡.xlsx", "清水乡", QINGSHUI, "431226")
+    out = root / "各县结果" / "云溪县"
+    run_process(src, out, "--county", "云溪县")
+    counties["云溪县"] = County("云溪县", out, qingshui)
+
+    # 青山县: 东岭乡 (area 431227) and 西河镇, which registers 清水乡's people again
+    src = root / "输入" / "青山县花名册"
+    src.mkdir(parents=True)
+    write_roster(src / "东岭乡.xlsx", "东岭乡", [
+        ("东岭村", "4312270010010001", FAMILY_A, {"seq0": 0}),
+        ("东岭村", "4312270010010002", FAMILY_C, {"seq0": 20, "category": "一般农户", "status": "",
+                                                  "incomes": (1000, 0, 500), "risks": "因病"}),
+    ], "431227")
+    again = [("西河村", f"43122700900100{i + 1:02d}", fam, {**opts, "area": "431226"})
+             for i, (_v, _h, fam, opts) in enumerate(QINGSHUI)]
+    write_roster(src / "西河镇.xlsx", "西河镇", again, "431227")
+    out = root / "各县结果" / "青山县"
+    run_process(src, out, "--county", "青山县")
+    counties["青山县"] = County("青山县", out, qingshui)
+
+    # 石门县: its own people, another copy of the rules file, county = the input folder's name
+    src = root / "输入" / "石门县"
+    src.mkdir(parents=True)
+    write_roster(src / "龙潭镇.xlsx", "龙潭镇", [
+        ("龙潭村", "4312280010010001", FAMILY_A, {"seq0": 0}),
+        ("龙潭村", "4312280010010002", FAMILY_B, {"seq0": 20, "status": "返贫", "incomes": (0, 0, 2000)}),
+        ("洞口村", "4312280020010003", FAMILY_C, {"seq0": 40, "category": "一般农户", "status": "",
+                                                  "incomes": (2000, 0, 0), "risks": "因学"}),
+    ], "431228")
+    rules = root / "石门县规则.toml"
+    rules.write_text(RULES.read_text(encoding="utf-8") + "\n# 石门县2024年版\n", encoding="utf-8")
+    out = root / "各县结果" / "石门县"
+    run_process(src, out, "--rules", str(rules))
+    counties["石门县"] = County("石门县", out)
+    return counties

@@ -1,0 +1,174 @@
+"""City roll-up over three counties' real `process` outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from rollup_fixtures import build_counties
+
+from fourcard_excel.cli import main
+
+
+@pytest.fixture(scope="module")
+def counties(tmp_path_factory):
+    return build_counties(tmp_path_factory.mktemp("rollup"))
+
+
+@pytest.fixture(scope="module")
+def rolled(counties, tmp_path_factory):
+    """`rollup 各县结果 -o 全市汇总 --db ...` over the folder holding the three counties."""
+    root = next(iter(counties.values())).out.parent
+    out = tmp_path_factory.mktemp("city") / "全市汇总"
+    db = out.parent / "全市.duckdb"
+    res = CliRunner().invoke(main, ["rollup", str(root), "-o", str(out), "--name", "某某市", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    return out, db, res.output
+
+
+def read_csv(path):
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def test_process_writes_typed_parquet_and_county_in_manifest(counties):
+    out = counties["云溪县"].out
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["county"] == "云溪县"
+    assert manifest["parquet"] == {"households": "households.parquet", "members": "members.parquet",
+                                   "issues": "issues.parquet"}
+    listed = {o["file"] for o in manifest["outputs"]}
+    assert {"households.parquet", "members.parquet", "issues.parquet"} <= listed
+    # the default county is the input folder's name
+    assert json.loads((counties["石门县"].out / "manifest.json").read_text(encoding="utf-8"))["county"] == "石门县"
+
+    members = pq.read_table(out / "members.parquet")
+    types = {f.name: str(f.type) for f in members.schema}
+    assert types["id_number"] == "string" and types["household_id"] == "string"
+    assert types["id_ok"] == "bool" and types["source_row"] == "int64" and types["county"] == "string"
+    assert members.schema.field("id_number").metadata[b"label"].decode() == "证件号码"
+    hh = pq.read_table(out / "households.parquet").to_pandas()
+    csv = read_csv(out / "households.csv")
+    assert len(hh) == len(csv) and set(hh["county"]) == {"云溪县"}
+    assert hh["per_capita"].dtype == "float64" and hh["monitored"].dtype == bool
+    assert hh["household_id"].tolist() == csv["户编号"].tolist()  # leading digits and zeros kept as text
+    assert hh["card"].tolist() == csv["卡别"].tolist()
+
+
+def test_card_counts_equal_each_countys_households_csv(counties, rolled):
+    out, _, output = rolled
+    summary = read_csv(out / "汇总.csv")
+    assert list(summary.columns) == ["县", "乡镇", "卡别", "户数", "人数"]
+    assert set(summary["县"]) == set(counties)
+    for name, county in counties.items():
+        hh = read_csv(county.out / "households.csv")
+        expected = (hh.assign(人=hh["家庭人口"].astype(int)).groupby(["乡镇", "卡别"])
+                    .agg(户数=("卡别", "size"), 人数=("人", "sum")).reset_index())
+        got = summary[summary["县"] == name].drop(columns="县").astype({"户数": int, "人数": int})
+        pd.testing.assert_frame_equal(got.sort_values(["乡镇", "卡别"]).reset_index(drop=True),
+                                      expected.sort_values(["乡镇", "卡别"]).reset_index(drop=True))
+    assert "县：3 个" in output
+
+
+def test_every_repeated_person_is_listed_with_both_places(counties, rolled):
+    out, _, output = rolled
+    dup = read_csv(out / "跨县重复人员.csv")
+    assert list(dup.columns) == ["证件号码", "姓名", "县", "乡镇", "行政村", "户编号", "卡别"]
+    repeated = counties["云溪县"].repeated_ids
+    assert set(dup["证件号码"]) == repeated
+    assert dup["证件号码"].tolist() == sorted(dup["证件号码"])
+    assert len(dup) == 2 * len(repeated)
+    yx = read_csv(counties["云溪县"].out / "members.csv")
+    qs = read_csv(counties["青山县"].out / "members.csv")
+    yx_hh = read_csv(counties["云溪县"].out / "households.csv").set_index("家庭识别码")["卡别"]
+    qs_hh = read_csv(counties["青山县"].out / "households.csv").set_index("家庭识别码")["卡别"]
+    for pid, rows in dup.groupby("证件号码"):
+        a = yx[yx["证件号码"] == pid].iloc[0]
+        b = qs[qs["证件号码"] == pid].iloc[0]
+        got = rows.sort_values("县")[["姓名", "县", "乡镇", "行政村", "户编号", "卡别"]].values.tolist()
+        assert got == [[a["姓名"], "云溪县", "清水乡", a["行政村"], a["户编号"], yx_hh[a["家庭识别码"]]],
+                       [b["姓名"], "青山县", "西河镇", "西河村", b["户编号"], qs_hh[b["家庭识别码"]]]]
+    heads = read_csv(out / "跨县重复户主.csv")
+    assert len(heads) == 6 and heads["县"].value_counts().to_dict() == {"云溪县": 3, "青山县": 3}
+    assert set(heads["证件号码"]) < repeated
+    assert f"跨县重复人员：{len(repeated)} 人（{2 * len(repeated)} 条记录）" in output
+
+
+def test_city_workbook_sheets_and_rules_warning(counties, rolled):
+    out, _, output = rolled
+    wb = openpyxl.load_workbook(out / "全市汇总.xlsx")
+    assert wb.sheetnames == ["总览", "图表", "乡镇明细", "问题统计", "县级抽查", "公益岗位", "跨县重复人员",
+                             "跨县重复户主", "数据说明"]
+    ws = wb["总览"]
+    header = [c.value for c in ws[2]]
+    assert header[:5] == ["县", "红卡", "黄卡", "绿卡", "蓝卡"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=3, max_row=6, values_only=True)}
+    for name, county in counties.items():
+        hh = read_csv(county.out / "households.csv")
+        assert rows[name][header.index("合计")] == len(hh)
+        assert rows[name][header.index("红卡")] == int((hh["卡别"] == "红卡").sum())
+    assert rows["合计"][header.index("合计")] == sum(len(read_csv(c.out / "households.csv"))
+                                                   for c in counties.values())
+    dup = wb["跨县重复人员"]
+    assert [c.value for c in dup[2]] == ["证件号码", "姓名", "县", "乡镇", "行政村", "户编号", "卡别"]
+    assert dup.max_row == 2 + 2 * len(counties["云溪县"].repeated_ids)
+    notes = [r for r in wb["数据说明"].iter_rows(values_only=True)]
+    text = "\n".join(str(v) for r in notes for v in r if v is not None)
+    assert "各县使用的规则文件不同" in text and "石门县" in text and "2024-03-18" in text
+    assert "警告：各县使用的规则文件不同" in output
+    spot = pd.DataFrame(list(wb["县级抽查"].iter_rows(min_row=3, values_only=True)),
+                        columns=[c.value for c in wb["县级抽查"][2]])
+    assert set(spot["县"]) == set(counties) and (spot["覆盖率"] >= 0.3).all()
+    import zipfile
+
+    with zipfile.ZipFile(out / "全市汇总.xlsx") as z:
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+
+
+def test_sql_on_the_kept_database_prints_a_table(counties, rolled):
+    _, db, _ = rolled
+    res = CliRunner().invoke(main, ["rollup", "--db", str(db), "--sql",
+                                    "SELECT county, COUNT(*) AS n FROM members GROUP BY county ORDER BY county"])
+    assert res.exit_code == 0, res.output
+    for name, county in counties.items():
+        n = len(read_csv(county.out / "members.csv"))
+        assert any(line.split() == [name, str(n)] for line in res.output.splitlines()), res.output
+    assert "（共 3 行）" in res.output
+    res = CliRunner().invoke(main, ["rollup", "--db", str(db), "--sql", "SELECT COUNT(*) AS n FROM cross_county_people"])
+    assert res.exit_code == 0 and str(2 * len(counties["云溪县"].repeated_ids)) in res.output
+    bad = CliRunner().invoke(main, ["rollup", "--db", str(db), "--sql", "SELECT * FROM 不存在的表"])
+    assert bad.exit_code == 1 and "SQL 执行出错" in bad.output
+
+
+def test_csv_fallback_for_a_run_without_parquet_gives_the_same_answers(counties, rolled, tmp_path):
+    out, _, _ = rolled
+    old = tmp_path / "青山县旧版结果"
+    shutil.copytree(counties["青山县"].out, old)
+    for p in old.glob("*.parquet"):
+        p.unlink()
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["parquet"]
+    (old / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    res = CliRunner().invoke(main, ["rollup", str(counties["云溪县"].out), str(old), str(counties["石门县"].out),
+                                    "-o", str(tmp_path / "汇总")])
+    assert res.exit_code == 0, res.output
+    assert "读 CSV 1 个" in res.output
+    for name in ("汇总.csv", "跨县重复人员.csv", "跨县重复户主.csv"):
+        assert (tmp_path / "汇总" / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_usage_errors(counties, tmp_path):
+    res = CliRunner().invoke(main, ["rollup", "-o", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "各县结果文件夹" in res.output
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    res = CliRunner().invoke(main, ["rollup", str(empty), "-o", str(tmp_path / "x")])
+    assert res.exit_code == 1 and "没有找到各县的结果文件夹" in res.output
+    twin = tmp_path / "又一个云溪县"
+    shutil.copytree(counties["云溪县"].out, twin)
+    res = CliRunner().invoke(main, ["rollup", str(counties["云溪县"].out), str(twin), "-o", str(tmp_path / "y")])
+    assert res.exit_code == 1 and "县名重复" in res.output and "--county" in res.output
