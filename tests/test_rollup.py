@@ -172,3 +172,12 @@ def test_usage_errors(counties, tmp_path):
     shutil.copytree(counties["云溪县"].out, twin)
     res = CliRunner().invoke(main, ["rollup", str(counties["云溪县"].out), str(twin), "-o", str(tmp_path / "y")])
     assert res.exit_code == 1 and "县名重复" in res.output and "--county" in res.output
+
+
+def test_readme_shows_the_duplicate_search_sql_that_runs():
+    from pathlib import Path
+
+    from fourcard_excel.rollup import queries
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "```sql" + queries.DUPLICATE_PEOPLE_SQL + "```" in readme
