@@ -181,3 +181,42 @@ def test_readme_shows_the_duplicate_search_sql_that_runs():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "```sql" + queries.DUPLICATE_PEOPLE_SQL + "```" in readme
+
+
+def test_measures_findings_go_to_parquet_and_the_city_book(counties, tmp_path):
+    import datetime as dt
+
+    from fourcard_excel.pipeline import classify_inputs
+    from fourcard_excel.write.parquet import write_parquet
+
+    src = counties["云溪县"].out.parents[1] / "输入" / "云溪县花名册"
+    result = classify_inputs(src, as_of=dt.date(2024, 3, 18))
+    result.outputs["county"] = "云溪县"
+    assert [p.name for p in write_parquet(result, tmp_path / "无措施")] == [
+        "households.parquet", "members.parquet", "issues.parquet"]
+    carded = result.households[result.households["card"].isin(["红卡", "黄卡", "绿卡", "蓝卡"])]
+    findings = pd.DataFrame({"hh_key": carded["hh_key"], "卡别": carded["card"], "措施类别": "兜底保障",
+                             "结果": ["缺失" if c == "红卡" else "已落实" for c in carded["card"]]})
+    result.outputs["measures"] = findings
+    written = write_parquet(result, tmp_path / "有措施")
+    assert written[-1].name == "measures.parquet"
+    table = pq.read_table(written[-1]).to_pandas()
+    assert set(table["county"]) == {"云溪县"} and len(table) == len(findings)
+
+    city = tmp_path / "市"
+    yx = city / "云溪县"
+    shutil.copytree(counties["云溪县"].out, yx)
+    shutil.copy(written[-1], yx / "measures.parquet")
+    manifest = json.loads((yx / "manifest.json").read_text(encoding="utf-8"))
+    manifest["parquet"]["measures"] = "measures.parquet"
+    (yx / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    shutil.copytree(counties["青山县"].out, city / "青山县")
+    res = CliRunner().invoke(main, ["rollup", str(city), "-o", str(tmp_path / "汇总")])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(tmp_path / "汇总" / "全市汇总.xlsx")
+    ws = wb["帮扶措施"]
+    header = [c.value for c in ws[2]]
+    rows = pd.DataFrame(list(ws.iter_rows(min_row=3, values_only=True)), columns=header)
+    assert header[:3] == ["县", "卡别", "措施类别"] and set(rows["县"]) == {"云溪县"}
+    assert rows["条数"].sum() == len(findings)
+    assert rows["涉及户数"].sum() == carded["hh_key"].nunique()

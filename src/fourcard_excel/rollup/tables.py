@@ -3,8 +3,6 @@ from the query results of ``queries``."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -173,12 +171,3 @@ def measures_coverage(con, columns: list[str], summary: pd.DataFrame, cards: lis
         df["四卡户数"] = df["县"].map(carded).fillna(0).astype("int64")
         df["覆盖率"] = df["涉及户数"] / df["四卡户数"].replace(0, np.nan)
     return df
-
-
-def counts_by_county(summary: pd.DataFrame) -> dict[str, tuple[int, int]]:
-    g = summary.groupby("县")[["户数", "人数"]].sum()
-    return {c: (int(r["户数"]), int(r["人数"])) for c, r in g.iterrows()}
-
-
-def ceil_rate(n: int, rate: float) -> int:
-    return math.ceil(n * rate - 1e-9)
