@@ -58,48 +58,44 @@ def run_process(src: Path, out: Path, *args: str) -> None:
     assert res.exit_code == 0, res.output
 
 
-def build_counties(root: Path) -> dict[str, County]:
-    counties = {}
-    # 云溪县: 白沙镇 and 清水乡 (area 431226)
-    src = root / "输入" / "云溪县花名册"
+def make_county(root: Path, name: str, folder: str, rosters, *process_args: str) -> Path:
+    """Write ``rosters`` ({township: (entries, area)}) into 输入/<folder>, run process into 各县结果/<name>."""
+    src = root / "输入" / folder
     src.mkdir(parents=True)
-    write_roster(src / "白沙镇.xlsx", "白沙镇", [
-        ("白沙村", "4312260010010001", FAMILY_A, {"seq0": 0, "risks": "因病", "incomes": (3000, 1000, 500)}),
-        ("白沙村", "4312260010010002", FAMILY_B, {"seq0": 20, "incomes": (0, 0, 4000)}),
-        ("新民村", "4312260020010003", FAMILY_C, {"seq0": 40}),
-    ], "431226")
-    qingshui = write_roster(src / "清水乡.xlsx", "清水乡", QINGSHUI, "431226")
-    out = root / "各县结果" / "云溪县"
-    run_process(src, out, "--county", "云溪县")
-    counties["云溪县"] = County("云溪县", out, qingshui)
+    for township, (entries, area) in rosters.items():
+        write_roster(src / f"{township}.xlsx", township, entries, area)
+    out = root / "各县结果" / name
+    run_process(src, out, *process_args)
+    return out
 
+
+def build_counties(root: Path) -> dict[str, County]:
+    qingshui = {row[5] for v, h, fam, opts in QINGSHUI
+                for row in family_rows(fam, "清水乡", v, h, area="431226", **opts)}
+    # 云溪县: 白沙镇 and 清水乡 (area 431226)
+    yunxi = make_county(root, "云溪县", "云溪县花名册", {
+        "白沙镇": ([("白沙村", "4312260010010001", FAMILY_A, {"seq0": 0, "risks": "因病", "incomes": (3000, 1000, 500)}),
+                   ("白沙村", "4312260010010002", FAMILY_B, {"seq0": 20, "incomes": (0, 0, 4000)}),
+                   ("新民村", "4312260020010003", FAMILY_C, {"seq0": 40})], "431226"),
+        "清水乡": (QINGSHUI, "431226"),
+    }, "--county", "云溪县")
     # 青山县: 东岭乡 (area 431227) and 西河镇, which registers 清水乡's people again
-    src = root / "输入" / "青山县花名册"
-    src.mkdir(parents=True)
-    write_roster(src / "东岭乡.xlsx", "东岭乡", [
-        ("东岭村", "4312270010010001", FAMILY_A, {"seq0": 0}),
-        ("东岭村", "4312270010010002", FAMILY_C, {"seq0": 20, "category": "一般农户", "status": "",
-                                                  "incomes": (1000, 0, 500), "risks": "因病"}),
-    ], "431227")
     again = [("西河村", f"43122700900100{i + 1:02d}", fam, {**opts, "area": "431226"})
              for i, (_v, _h, fam, opts) in enumerate(QINGSHUI)]
-    write_roster(src / "西河镇.xlsx", "西河镇", again, "431227")
-    out = root / "各县结果" / "青山县"
-    run_process(src, out, "--county", "青山县")
-    counties["青山县"] = County("青山县", out, qingshui)
-
+    qingshan = make_county(root, "青山县", "青山县花名册", {
+        "东岭乡": ([("东岭村", "4312270010010001", FAMILY_A, {"seq0": 0}),
+                   ("东岭村", "4312270010010002", FAMILY_C, {"seq0": 20, "category": "一般农户", "status": "",
+                                                            "incomes": (1000, 0, 500), "risks": "因病"})], "431227"),
+        "西河镇": (again, "431227"),
+    }, "--county", "青山县")
     # 石门县: its own people, another copy of the rules file, county = the input folder's name
-    src = root / "输入" / "石门县"
-    src.mkdir(parents=True)
-    write_roster(src / "龙潭镇.xlsx", "龙潭镇", [
-        ("龙潭村", "4312280010010001", FAMILY_A, {"seq0": 0}),
-        ("龙潭村", "4312280010010002", FAMILY_B, {"seq0": 20, "status": "返贫", "incomes": (0, 0, 2000)}),
-        ("洞口村", "4312280020010003", FAMILY_C, {"seq0": 40, "category": "一般农户", "status": "",
-                                                  "incomes": (2000, 0, 0), "risks": "因学"}),
-    ], "431228")
     rules = root / "石门县规则.toml"
     rules.write_text(RULES.read_text(encoding="utf-8") + "\n# 石门县2024年版\n", encoding="utf-8")
-    out = root / "各县结果" / "石门县"
-    run_process(src, out, "--rules", str(rules))
-    counties["石门县"] = County("石门县", out)
-    return counties
+    shimen = make_county(root, "石门县", "石门县", {
+        "龙潭镇": ([("龙潭村", "4312280010010001", FAMILY_A, {"seq0": 0}),
+                   ("龙潭村", "4312280010010002", FAMILY_B, {"seq0": 20, "status": "返贫", "incomes": (0, 0, 2000)}),
+                   ("洞口村", "4312280020010003", FAMILY_C, {"seq0": 40, "category": "一般农户", "status": "",
+                                                            "incomes": (2000, 0, 0), "risks": "因学"})], "431228"),
+    }, "--rules", str(rules))
+    return {"云溪县": County("云溪县", yunxi, qingshui), "青山县": County("青山县", qingshan, qingshui),
+            "石门县": County("石门县", shimen)}
