@@ -164,6 +164,8 @@ def test_csv_fallback_for_a_run_without_parquet_gives_the_same_answers(counties,
 def test_usage_errors(counties, tmp_path):
     res = CliRunner().invoke(main, ["rollup", "-o", str(tmp_path / "x")])
     assert res.exit_code == 2 and "各县结果文件夹" in res.output
+    res = CliRunner().invoke(main, ["rollup", str(counties["云溪县"].out), "--memory-limit", "很多"])
+    assert res.exit_code == 2 and "内存上限写法不对" in res.output
     empty = tmp_path / "空文件夹"
     empty.mkdir()
     res = CliRunner().invoke(main, ["rollup", str(empty), "-o", str(tmp_path / "x")])

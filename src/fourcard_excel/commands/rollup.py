@@ -11,6 +11,15 @@ from .common import CommandError
 MAX_PRINT_ROWS = 100
 
 
+def _memory(ctx, param, value):
+    from ..rollup.engine import size_text
+
+    try:
+        return size_text(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @click.command("rollup", short_help="市、省汇总各县结果，查找跨县重复人员")
 @click.argument("dirs", nargs=-1, metavar="各县结果文件夹…", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default="全市汇总", show_default=True,
@@ -19,7 +28,7 @@ MAX_PRINT_ROWS = 100
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, metavar="数据库",
               help="保留 DuckDB 数据库文件，供以后用 --sql 查询（表：households、members、issues 等）。")
 @click.option("--sql", default=None, metavar="查询语句", help="执行一条 SQL 查询并以表格打印结果。")
-@click.option("--memory-limit", default="4GB", show_default=True, metavar="大小",
+@click.option("--memory-limit", default="4GB", show_default=True, metavar="大小", callback=_memory,
               help="DuckDB 可用内存上限，超出部分写临时文件（如 4GB、512MB）。")
 @click.option("--threads", type=click.IntRange(1, 256), default=None, metavar="线程数",
               help="DuckDB 线程数，默认等于 CPU 核数。")

@@ -30,7 +30,7 @@ def connect(db_path: Path | None = None, *, memory_limit: str = DEFAULT_MEMORY, 
     import duckdb
 
     con = duckdb.connect(str(db_path) if db_path else ":memory:", read_only=read_only)
-    con.execute(f"SET memory_limit = '{_size(memory_limit)}'")
+    con.execute(f"SET memory_limit = '{size_text(memory_limit)}'")
     con.execute(f"SET threads = {int(threads or os.cpu_count() or 1)}")
     con.execute("SET preserve_insertion_order = false")
     if temp_dir is not None:
@@ -38,7 +38,7 @@ def connect(db_path: Path | None = None, *, memory_limit: str = DEFAULT_MEMORY, 
     return con
 
 
-def _size(text: str) -> str:
+def size_text(text: str) -> str:
     """A DuckDB size ('4GB', '512MB'); only digits, a dot and a unit, so it is safe to inline."""
     s = str(text).strip().upper().replace(" ", "")
     if not s or not all(c.isdigit() or c in ".KMGTIB" for c in s) or not s[0].isdigit():
