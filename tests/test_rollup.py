@@ -123,6 +123,16 @@ def test_city_workbook_sheets_and_rules_warning(counties, rolled):
     spot = pd.DataFrame(list(wb["县级抽查"].iter_rows(min_row=3, values_only=True)),
                         columns=[c.value for c in wb["县级抽查"][2]])
     assert set(spot["县"]) == set(counties) and (spot["覆盖率"] >= 0.3).all()
+    for name, county in counties.items():
+        sampled = read_csv(county.out / "spotcheck.csv")
+        assert spot.loc[spot["县"] == name, "抽查户数"].iloc[0] == len(sampled)
+    quota = pd.DataFrame(list(wb["公益岗位"].iter_rows(min_row=3, values_only=True)),
+                         columns=[c.value for c in wb["公益岗位"][2]]).set_index("县")
+    for name, county in counties.items():
+        if (county.out / "quotas.csv").is_file():
+            assert quota.loc[name, "未达标项合计"] == int((read_csv(county.out / "quotas.csv")["是否达标"] == "否").sum())
+        else:
+            assert "未提供" in quota.loc[name, "说明"]
     import zipfile
 
     with zipfile.ZipFile(out / "全市汇总.xlsx") as z:
