@@ -58,12 +58,34 @@ def run_process(src: Path, out: Path, *args: str) -> None:
     assert res.exit_code == 0, res.output
 
 
-def make_county(root: Path, name: str, folder: str, rosters, *process_args: str) -> Path:
+def write_side_tables(src: Path, township: str, holder: tuple[str, str]) -> None:
+    """A 公益岗位 roster (two posts, one held by ``holder`` = (name, ID)) and a 村情表, in the input
+    folder (process finds them by their headers)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "公益岗位"
+    ws.append(["岗位名称", "设岗层级", "乡镇", "行政村", "姓名", "证件号码", "月工资（元）", "资金来源"])
+    ws.append(["护林员", "村级", township, "龙潭村", holder[0], holder[1], 500, "光伏收益"])
+    ws.append(["保洁员", "村级", township, "洞口村", holder[0], holder[1], 500, "财政"])
+    wb.save(src / "公益岗位花名册.xlsx")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "村情表"
+    ws.append(["乡镇", "行政村", "是否贫困村", "是否挂牌督战村", "是否有光伏电站", "所在乡镇是否挂牌督战",
+               "光伏年收益（元）", "光伏收益用于黄卡公益岗位工资（元）"])
+    ws.append([township, "龙潭村", "是", "否", "是", "否", 10000, 9000])
+    ws.append([township, "洞口村", "否", "否", "否", "否", 0, 0])
+    wb.save(src / "村情表.xlsx")
+
+
+def make_county(root: Path, name: str, folder: str, rosters, *process_args: str, side=None) -> Path:
     """Write ``rosters`` ({township: (entries, area)}) into 输入/<folder>, run process into 各县结果/<name>."""
     src = root / "输入" / folder
     src.mkdir(parents=True)
     for township, (entries, area) in rosters.items():
         write_roster(src / f"{township}.xlsx", township, entries, area)
+    if side:
+        write_side_tables(src, *side)
     out = root / "各县结果" / name
     run_process(src, out, *process_args)
     return out
@@ -96,6 +118,6 @@ def build_counties(root: Path) -> dict[str, County]:
                    ("龙潭村", "4312280010010002", FAMILY_B, {"seq0": 20, "status": "返贫", "incomes": (0, 0, 2000)}),
                    ("洞口村", "4312280020010003", FAMILY_C, {"seq0": 40, "category": "一般农户", "status": "",
                                                             "incomes": (2000, 0, 0), "risks": "因学"})], "431228"),
-    }, "--rules", str(rules))
+    }, "--rules", str(rules), side=("龙潭镇", ("张建国", family_rows(FAMILY_A, "", "", "", area="431228")[0][5])))
     return {"云溪县": County("云溪县", yunxi, qingshui), "青山县": County("青山县", qingshan, qingshui),
             "石门县": County("石门县", shimen)}
