@@ -280,8 +280,8 @@ def measure(mode: str, dirs: list[str], out: str, mem: str, threads: int | None)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{proc.stderr[-4000:]}")
-    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT")][-1]
-    return json.loads(line[len("RESULT"):])
+    line = [x for x in proc.stdout.splitlines() if "RESULT{" in x][-1]
+    return json.loads(line[line.index("RESULT{") + len("RESULT"):])
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ def connect(db_path: Path | None = None, *, memory_limit: str = DEFAULT_MEMORY, 
     con.execute(f"SET memory_limit = '{size_text(memory_limit)}'")
     con.execute(f"SET threads = {int(threads or os.cpu_count() or 1)}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")  # the library never prints
     if temp_dir is not None:
         con.execute(f"SET temp_directory = {_quote(str(temp_dir))}")
     return con
