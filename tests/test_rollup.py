@@ -232,3 +232,13 @@ def test_measures_findings_go_to_parquet_and_the_city_book(counties, tmp_path):
     assert header[:3] == ["县", "卡别", "措施类别"] and set(rows["县"]) == {"云溪县"}
     assert rows["条数"].sum() == len(findings)
     assert rows["涉及户数"].sum() == carded["hh_key"].nunique()
+
+
+def test_engine_settings(tmp_path):
+    from fourcard_excel.rollup import engine
+
+    con = engine.connect(None, memory_limit="512MB", threads=1, temp_dir=tmp_path)
+    settings = dict(con.execute("SELECT name, value FROM duckdb_settings() WHERE name IN "
+                                "('memory_limit', 'threads', 'enable_progress_bar', 'temp_directory')").fetchall())
+    assert settings["threads"] == "1" and settings["enable_progress_bar"] == "false"
+    assert settings["memory_limit"].replace(" ", "").startswith(("512", "488")) and str(tmp_path) in settings["temp_directory"]
