@@ -62,6 +62,8 @@ def test_process_writes_typed_parquet_and_county_in_manifest(counties):
 def test_card_counts_equal_each_countys_households_csv(counties, rolled):
     out, _, output = rolled
     summary = read_csv(out / "汇总.csv")
+    for name in ("汇总.csv", "跨县重复人员.csv", "跨县重复户主.csv"):
+        assert (out / name).read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM for Excel
     assert list(summary.columns) == ["县", "乡镇", "卡别", "户数", "人数"]
     assert set(summary["县"]) == set(counties)
     for name, county in counties.items():
@@ -242,3 +244,20 @@ def test_engine_settings(tmp_path):
                                 "('memory_limit', 'threads', 'enable_progress_bar', 'temp_directory')").fetchall())
     assert settings["threads"] == "1" and settings["enable_progress_bar"] == "false"
     assert settings["memory_limit"].replace(" ", "").startswith(("512", "488")) and str(tmp_path) in settings["temp_directory"]
+
+
+def test_warnings_for_different_dates_and_a_short_read(tmp_path):
+    from fourcard_excel.rollup import county_notes
+    from fourcard_excel.rollup.discover import CountyRun
+
+    def run(name, as_of, households):
+        return CountyRun(folder=tmp_path / name, county=name, manifest={
+            "as_of": as_of, "rules": {"path": "rules.toml", "sha256": "ab" * 32},
+            "counts": {"input_files": 3, "rows_read": 90, "member_rows": 88, "households": households}})
+
+    totals = pd.DataFrame({"county": ["云溪县", "青山县"], "households": [30, 25], "members": [88, 70]})
+    notes, warnings = county_notes([run("云溪县", "2024-03-18", 30), run("青山县", "2024-06-30", 27)], totals)
+    assert notes["汇总户数"].tolist() == [30, 25]
+    assert any("评定基准日不同" in w and "2024-06-30：青山县" in w for w in warnings)
+    assert any(w.startswith("青山县：清单记录 27 户，汇总读到 25 户") for w in warnings)
+    assert not any("规则文件不同" in w for w in warnings)
