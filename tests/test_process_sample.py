@@ -181,3 +181,23 @@ def test_disagreements_and_reviews_are_in_the_issue_list(run):
     assert (c001["级别"] == "提示").all() and c001["说明"].str.contains("计算卡别为").all()
     c002 = issues[issues["代码"] == "C002"]
     assert len(c002) == (hh["需人工复核"] == "是").sum() > 0
+
+
+def test_measures_ledger_planted_findings_exactly(run):
+    """sample_data/附表/帮扶措施台账.xlsx: every planted departure is reported, nothing else."""
+    got = read_csv(run["out"] / "measures.csv")
+    side = KEY["side_tables"]
+
+    def key(check, level_town, pid, name):
+        return (check, level_town, pid or name)
+
+    want = {key(f["check"], f["township"] if not f["id"] and not f["name"] else "", f["id"], f["name"])
+            for f in side["measures_findings"]}
+    have = {key(r["检查项"], r["乡镇"] if r["层级"] == "乡镇" else "", r["户主证件号码"], r["户主姓名"])
+            for _, r in got.iterrows()}
+    assert have == want
+    assert len(got) == len(want)
+    clean_ids = {c["id"] for c in side["measures_clean_cases"]}
+    assert not clean_ids & set(got["户主证件号码"])
+    plan = (run["out"] / "一户一策")
+    assert {p.stem for p in plan.glob("*.xlsx")} == set(TOWNS)

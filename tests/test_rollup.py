@@ -209,13 +209,17 @@ def test_measures_findings_go_to_parquet_and_the_city_book(counties, tmp_path):
     assert [p.name for p in write_parquet(result, tmp_path / "无措施")] == [
         "households.parquet", "members.parquet", "issues.parquet"]
     carded = result.households[result.households["card"].isin(["红卡", "黄卡", "绿卡", "蓝卡"])]
-    findings = pd.DataFrame({"hh_key": carded["hh_key"], "卡别": carded["card"], "措施类别": "兜底保障",
-                             "结果": ["缺失" if c == "红卡" else "已落实" for c in carded["card"]]})
+    findings = pd.DataFrame({"层级": "户", "乡镇": carded["township"], "户主证件号码": carded["head_id"],
+                             "卡别": carded["card"],
+                             "检查项": ["红卡产业分红未覆盖" if c == "红卡" else "兜底保障未覆盖" for c in carded["card"]],
+                             "代码": "M001", "年度": 2024, "hh_key": carded["hh_key"]})
     result.outputs["measures"] = findings
     written = write_parquet(result, tmp_path / "有措施")
     assert written[-1].name == "measures.parquet"
     table = pq.read_table(written[-1]).to_pandas()
     assert set(table["county"]) == {"云溪县"} and len(table) == len(findings)
+    assert str(pq.read_schema(written[-1]).field("年度").type) == "int64"
+    assert str(pq.read_schema(written[-1]).field("户主证件号码").type) == "string"
 
     city = tmp_path / "市"
     yx = city / "云溪县"
@@ -231,7 +235,8 @@ def test_measures_findings_go_to_parquet_and_the_city_book(counties, tmp_path):
     ws = wb["帮扶措施"]
     header = [c.value for c in ws[2]]
     rows = pd.DataFrame(list(ws.iter_rows(min_row=3, values_only=True)), columns=header)
-    assert header[:3] == ["县", "卡别", "措施类别"] and set(rows["县"]) == {"云溪县"}
+    assert header[:2] == ["县", "检查项"] and set(rows["县"]) == {"云溪县"}
+    assert set(rows["检查项"]) == set(findings["检查项"])
     assert rows["条数"].sum() == len(findings)
     assert rows["涉及户数"].sum() == carded["hh_key"].nunique()
 

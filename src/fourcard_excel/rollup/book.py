@@ -72,7 +72,7 @@ def write_book(path: Path, data) -> Path:
                     row_fill=data.quotas["全县是否达标"].map({"否": "#FCE4E4", "是": "#E2EFDA"}).fillna(""))
         if data.measures is not None:
             write_frame(wb, "帮扶措施", data.measures, formats=fmts, used_names=used,
-                        title="各县帮扶措施核查结果", freeze_cols=1)
+                        title="各县帮扶措施核查发现的问题（有帮扶措施台账的县）", freeze_cols=1)
         write_frame(wb, "跨县重复人员", data.dup_people, formats=fmts, used_names=used, freeze_cols=2,
                     title=f"跨县重复人员：{data.dup_people['证件号码'].nunique()} 人，{len(data.dup_people)} 条记录")
         write_frame(wb, "跨县重复户主", data.dup_heads, formats=fmts, used_names=used, freeze_cols=2,

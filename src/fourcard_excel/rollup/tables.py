@@ -151,7 +151,9 @@ def quota_compliance(quotas: pd.DataFrame | None, runs: list[CountyRun]) -> pd.D
     return out
 
 
-MEASURE_GROUPS = ("card", "卡别", "measure", "措施类别", "措施", "status", "状态", "结果")
+# measures.parquet holds #13's findings (measures.csv: 层级,…,卡别,检查项,要求,实际,说明 + hh_key…):
+# counted per county × 检查项; other frames by the first categorical column found.
+MEASURE_GROUPS = ("检查项", "卡别", "措施类别", "card", "measure", "status", "状态", "结果")
 
 
 def measures_coverage(con, columns: list[str], summary: pd.DataFrame, cards: list[str]) -> pd.DataFrame:
@@ -159,7 +161,7 @@ def measures_coverage(con, columns: list[str], summary: pd.DataFrame, cards: lis
     and, when they carry hh_key, households covered against the county's four-card households."""
     from .engine import _ident
 
-    groups = [c for c in MEASURE_GROUPS if c in columns][:2]
+    groups = [c for c in MEASURE_GROUPS if c in columns][:1]
     keys = ["county", *groups]
     select = ", ".join(_ident(k) for k in keys)
     hh = ", COUNT(DISTINCT hh_key) AS households" if "hh_key" in columns else ""
