@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 # Value kinds
@@ -102,7 +102,11 @@ MAIN_CAUSE = (
     "自身发展动力不足",
     "其他",
 )
-RISKS = ("因病", "因残", "因学", "因灾", "因意外事故", "因产业失败", "因务工就业不稳", "其他")
+RISKS = ("因病", "因残", "因学", "因灾", "因意外事故", "因产业失败", "因务工就业不稳", "缺劳动力", "因安全住房",
+         "因安全饮水", "其他")
+# 户类型 of the national monitoring export and 监测对象类别 (SPEC "National system exports")
+HOUSEHOLD_TYPES = ("脱贫户", "普通农户", "一般农户", "监测户", "建档立卡贫困户", "边缘户")
+MONITOR_CLASSES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
 POLICIES = (
     "教育扶贫",
     "产业扶贫",
@@ -128,13 +132,32 @@ _relation_variants.update(
      "孙女": "之孙女"}
 )
 
+_GRADES = ("一年级", "二年级", "三年级", "四年级")
+# Grade-level values of the national exports (2016 and 2021+) → the canonical stage
+_grade_variants = {
+    "学前教育": "学前", "学龄前儿童": "学前", "学龄前教育": "学前", "七年级": "七至九年级", "八年级": "七至九年级",
+    "九年级": "七至九年级", "大专及以上": "高职高专", "硕士生及以上": "研究生", "硕士研究生及以上": "研究生",
+    "硕士研究生": "研究生", "博士研究生": "研究生", "研究生及以上": "研究生", "本科生": "本科",
+    **{f"普通高中{g}": "普通高中" for g in _GRADES}, **{f"高中{g}": "普通高中" for g in _GRADES},
+    **{f"中职{g}": "中职" for g in _GRADES}, **{f"高职高专{g}": "高职高专" for g in _GRADES},
+    **{f"高职{g}": "高职高专" for g in _GRADES}, **{f"大专{g}": "高职高专" for g in _GRADES},
+    **{f"小学{g}": "小学" for g in ("一年级", "二年级", "三年级", "四年级", "五年级", "六年级")},
+}
+_national_risks = {"因自然灾害": "因灾", "自然灾害": "因灾", "务工就业不稳": "因务工就业不稳",
+                   "因产业项目失败": "因产业失败", "产业项目失败": "因产业失败", "意外事故": "因意外事故",
+                   "缺劳力": "缺劳动力", "安全住房": "因安全住房", "安全饮水": "因安全饮水"}
+
 COLUMNS: tuple[Column, ...] = (
     # --- location and identity
-    Column("township", "乡镇", TEXT, HOUSEHOLD, ("乡镇名称", "乡（镇）", "乡(镇)", "所在乡镇", "镇"),
+    Column("city", "市", TEXT, HOUSEHOLD, ("市(州)", "地市", "市州"), help="市（国家系统导出表的列，原样保留）"),
+    Column("county", "县", TEXT, HOUSEHOLD, ("县(市、区、旗)", "县(市、区)", "县(市区)", "县区", "区县", "县市区"),
+           help="县（国家系统导出表的列，原样保留）"),
+    Column("township", "乡镇", TEXT, HOUSEHOLD, ("乡镇名称", "乡（镇）", "乡(镇)", "所在乡镇", "镇", "乡", "乡镇(街道)"),
            required=True, required_household=True, help="乡镇名称，如“城关镇”"),
     Column("village", "行政村", TEXT, HOUSEHOLD, ("村", "村名", "所在村", "行政村名称", "村（社区）", "村(社区)"),
            required=True, required_household=True, help="行政村名称"),
-    Column("group", "村民小组", TEXT, HOUSEHOLD, ("组", "村组", "小组", "村民组"), help="村民小组（可空）"),
+    Column("group", "村民小组", TEXT, HOUSEHOLD, ("组", "村组", "小组", "村民组", "自然村", "自然村(组)"),
+           help="村民小组（可空）"),
     Column("household_id", "户编号", CODE, HOUSEHOLD, ("户号", "户码", "家庭编号"),
            help="户编号（文本）；没有户编号时以户主证件号码识别家庭"),
     Column("name", "姓名", TEXT, MEMBER, ("成员姓名", "户主姓名", "家庭成员姓名"),
@@ -147,7 +170,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("relation", "与户主关系", ENUM, MEMBER, ("与户主的关系", "家庭关系", "关系"),
            allowed=RELATION, variants=_relation_variants, required=True,
            help="户主/配偶/之子/之女/之父/之母……"),
-    Column("sex", "性别", ENUM, MEMBER, (), allowed=("男", "女"), help="男/女（可空，按身份证号核对）"),
+    Column("id_type", "证件类型", TEXT, MEMBER, (), help="居民身份证/残疾人证（国家系统导出表的列）"),
+    Column("sex", "性别", ENUM, MEMBER, (), allowed=("男", "女"),
+           variants={"1": "男", "2": "女", "男性": "男", "女性": "女"}, help="男/女（可空，按身份证号核对）"),
+    Column("birth_declared", "出生日期", TEXT, MEMBER, ("出生年月日", "出生年月"),
+           help="YYYYMMDD（可空，按身份证号核对）"),
     Column("age", "年龄", INT, MEMBER, ("年龄（岁）", "周岁", "户主年龄"), help="整数（可空，按身份证号计算）"),
     # --- member condition
     Column("health", "健康状况", MULTI, MEMBER, ("身体状况", "健康情况"), allowed=HEALTH,
@@ -167,23 +194,41 @@ COLUMNS: tuple[Column, ...] = (
            variants={"": "非在校生", "否": "非在校生", "无": "非在校生", "初中": "七至九年级",
                      "高中": "普通高中", "中专": "中职", "中职（中专）": "中职", "大专": "高职高专",
                      "高职": "高职高专", "大学": "本科", "硕士": "研究生", "博士": "研究生",
-                     "学龄前": "学前", "幼儿园": "学前"},
+                     "学龄前": "学前", "幼儿园": "学前", **_grade_variants},
            help="空白为非在校生；学前/小学/七至九年级/普通高中/中职/高职高专/本科/研究生"),
     Column("employment", "务工情况", TEXT, MEMBER, ("务工及就业", "务工及就业情况", "就业情况", "务工状况"),
            help="务工地点或就业情况（可空）"),
     # --- household registration
-    Column("category", "户类别", ENUM, HOUSEHOLD, ("类别", "户属性", "农户类别", "户类型"), allowed=CATEGORY,
+    Column("category", "户类别", ENUM, HOUSEHOLD, ("类别", "户属性", "农户类别"), allowed=CATEGORY,
            variants={"贫困户": "建档立卡贫困户", "建档立卡户": "建档立卡贫困户", "建档立卡": "建档立卡贫困户",
                      "脱贫户": "建档立卡贫困户", "边缘易致贫户": "边缘户", "非贫困户": "一般农户",
                      "非建档立卡": "一般农户", "一般户": "一般农户", "非建档立卡户": "一般农户"},
            required=True, required_household=True, help="建档立卡贫困户/边缘户/一般农户"),
-    Column("poverty_status", "脱贫属性", ENUM, HOUSEHOLD, ("贫困户状态", "脱贫状态"), allowed=POVERTY_STATUS,
-           variants={"脱贫": "已脱贫", "已脱贫户": "已脱贫", "未脱贫户": "未脱贫", "返贫户": "返贫"},
+    # national exports: 户类型 + 监测对象类别 + 风险是否已消除 give 户类别/脱贫属性/脱贫监测户 (ingest/national.py)
+    Column("household_type", "户类型", ENUM, HOUSEHOLD, ("农户类型",), allowed=HOUSEHOLD_TYPES,
+           variants={"贫困户": "建档立卡贫困户", "建档立卡户": "建档立卡贫困户", "建档立卡": "建档立卡贫困户",
+                     "非贫困户": "一般农户", "一般户": "一般农户", "非建档立卡户": "一般农户",
+                     "边缘易致贫户": "边缘户", "": ""},
+           help="脱贫户/普通农户/监测户（国家防返贫监测系统导出表）"),
+    Column("monitor_class", "监测对象类别", ENUM, HOUSEHOLD, ("监测对象类型", "监测类别", "监测对象"),
+           allowed=MONITOR_CLASSES,
+           variants={"": "", "无": "", "否": "", "不稳定户": "脱贫不稳定户", "边缘户": "边缘易致贫户",
+                     "严重困难户": "突发严重困难户"},
+           help="脱贫不稳定户/边缘易致贫户/突发严重困难户（可空）"),
+    Column("risk_eliminated", "风险是否已消除", YESNO, HOUSEHOLD, ("风险已消除", "是否风险消除"),
+           help="是/否（是：致贫/返贫风险1…5为历史风险）"),
+    Column("poverty_attr", "贫困户属性", TEXT, HOUSEHOLD, ("贫困户类型",),
+           help="一般贫困户/低保贫困户/五保贫困户/特困供养贫困户（2016–2020年建档立卡花名册）"),
+    Column("poverty_status", "脱贫属性", ENUM, HOUSEHOLD, ("贫困户状态", "脱贫状态", "脱贫标志"), allowed=POVERTY_STATUS,
+           variants={"脱贫": "已脱贫", "已脱贫户": "已脱贫", "未脱贫户": "未脱贫", "返贫户": "返贫", "预脱贫": "未脱贫",
+                     "已脱贫(享受政策)": "已脱贫", "已脱贫(不再享受政策)": "已脱贫", "稳定脱贫": "已脱贫"},
            help="已脱贫/未脱贫/返贫（非建档立卡户留空）"),
     Column("monitored", "脱贫监测户", YESNO, HOUSEHOLD, ("是否脱贫监测户", "监测户", "是否监测户"),
            help="是/否"),
-    Column("size_declared", "家庭人口", INT, HOUSEHOLD, ("家庭人口数", "人数", "家庭人数", "户人口数", "人口数"),
+    Column("size_declared", "家庭人口", INT, HOUSEHOLD, ("家庭人口数", "人数", "家庭人数", "户人口数", "人口数",
+                                                      "当前家庭人口数"),
            required_household=True, help="整数，至少1"),
+    Column("size_annual", "年度家庭人口数", INT, HOUSEHOLD, (), help="国家系统导出表的年度人口数（无“家庭人口”列时使用）"),
     # --- incomes (household, 元/年)
     Column("wage_income", "工资性收入", MONEY, HOUSEHOLD, ("务工收入", "工资收入"), required=True,
            required_household=True, help="元/年，空白按0计"),
@@ -194,10 +239,13 @@ COLUMNS: tuple[Column, ...] = (
            required_household=True, help="元/年（低保、养老金等），空白按0计"),
     Column("business_cost", "生产经营性支出", MONEY, HOUSEHOLD, ("经营性支出", "生产经营支出", "生产性支出"),
            help="元/年，空白按0计"),
-    Column("income_total_declared", "收入小计", MONEY, HOUSEHOLD, ("家庭总收入", "年收入合计", "收入合计", "总收入"),
+    Column("income_total_declared", "收入小计", MONEY, HOUSEHOLD, ("家庭总收入", "年收入合计", "收入合计", "总收入",
+                                                                  "年收入"),
            help="可空；程序按四项收入重算并核对"),
     Column("per_capita_declared", "人均纯收入", MONEY, HOUSEHOLD, ("家庭人均纯收入", "年人均纯收入", "人均收入"),
            help="可空；程序重算并核对（±1元）"),
+    Column("net_income_declared", "纯收入", MONEY, HOUSEHOLD, ("年纯收入", "家庭年纯收入"),
+           help="可空；程序按收入减支出重算并核对（±1元）"),
     Column("education_cost", "教育支出", MONEY, HOUSEHOLD, ("教育刚性支出", "就学支出"), help="元/年（可空）"),
     Column("main_cause", "主要致贫原因", ENUM, HOUSEHOLD, ("致贫原因",), allowed=MAIN_CAUSE,
            variants={"病": "因病", "残": "因残", "学": "因学", "灾": "因灾", "缺劳动力": "缺劳力",
@@ -207,8 +255,12 @@ COLUMNS: tuple[Column, ...] = (
            allowed=RISKS,
            variants={"病": "因病", "残": "因残", "学": "因学", "灾": "因灾", "意外事故": "因意外事故",
                      "产业失败": "因产业失败", "务工就业不稳": "因务工就业不稳", "就业不稳": "因务工就业不稳",
-                     "无": "", "否": ""},
+                     "无": "", "否": "", **_national_risks},
            help="因病/因残/因学/因灾/因意外事故/因产业失败/因务工就业不稳/其他，多项用“、”分隔"),
+    *(Column(f"risk_{i}", f"致贫/返贫风险{i}", MULTI, HOUSEHOLD,
+             (f"致贫返贫风险{i}", f"返贫致贫风险{i}", f"致贫(返贫)风险{i}", f"返贫/致贫风险{i}"), allowed=RISKS,
+             variants={"无": "", "否": "", **_national_risks},
+             help="国家防返贫监测系统导出表的风险列（并入风险类型）") for i in range(1, 6)),
     # --- exclusion facts
     Column("has_car", "有消费型汽车", YESNO, HOUSEHOLD, ("是否有消费型汽车", "有无消费型汽车", "有小汽车"),
            help="是/否"),
@@ -250,6 +302,39 @@ BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 # Columns that only a household-level roster has; their presence (and no 与户主关系) marks one.
 HOUSEHOLD_COUNT_KEYS = ("n_labour_able", "n_labour_weak", "n_serious_ill", "n_disabled",
                         "n_severe_disabled", "n_students", "n_chronic")
+
+# Canonical keys that the national exports supply through other columns (ingest/national.py): a
+# required or rules-read key counts as present when one of these is.
+SUPPLIED_BY: dict[str, tuple[str, ...]] = {
+    "category": ("household_type", "poverty_attr"),
+    "poverty_status": ("household_type",),
+    "monitored": ("monitor_class",),
+    "risk_types": tuple(f"risk_{i}" for i in range(1, 6)),
+    "size_declared": ("size_annual",),
+    "age": ("id_number",),
+    "sex": ("id_number",),
+}
+NATIONAL_RISK_KEYS = SUPPLIED_BY["risk_types"]
+# Columns only the national exports have (read, not offered in our templates)
+NATIONAL_KEYS = ("city", "county", "id_type", "birth_declared", "household_type", "monitor_class",
+                 "risk_eliminated", "poverty_attr", "size_annual", "net_income_declared", *NATIONAL_RISK_KEYS)
+
+# Headers known to carry nothing the program reads: carried to members.csv like any unknown column,
+# but without a note per file (the national exports have dozens of them).
+IGNORED_HEADERS = (
+    "序号", "人编号", "成员编号", "民族", "文化程度", "政治面貌", "识别监测时间", "识别时间", "风险消除方式",
+    "风险消除时间", "因自然灾害子项", "联系电话", "联系方式", "开户银行", "银行账号", "是否在校生", "备注",
+    "耕地面积(亩)", "林地面积(亩)", "是否危房户", "是否有安全饮水", "是否通生产用电", "是否通生活用电",
+    "与村主干路距离(公里)", "入户路类型", "务工时间(月)", "务工地点", "务工所在地", "是否参加城乡居民基本医疗保险",
+    "是否参加大病保险", "是否参加城乡居民基本养老保险", "是否享受人身意外保险补贴", "是否解决安全住房",
+    "是否义务教育阶段适龄儿童", "义务教育阶段辍学原因", "是否现役军人", "公益性岗位(月数)", "导出时间",
+)
+
+
+def ignored_header(text: object) -> bool:
+    """Known-irrelevant header (序号, 民族, 识别监测时间 …): carried, no note."""
+    return normalize_header(text) in _IGNORED
+
 
 # Keys that identify a "totals" or "notes" row when they appear in the first cells.
 TOTAL_MARKERS = ("合计", "小计", "总计")
@@ -308,6 +393,8 @@ UNDETERMINED = "未判定"
 NOT_CARDED = "不纳入"
 
 _STRIP_RE = re.compile(r"[\s_\-－—:：*＊★]+")
+_NOISE_RE = re.compile(r"是否有|是否|有无")
+_SUFFIX_RE = re.compile(r"(?:情况|状况)$")
 _UNIT_RE = re.compile(r"[（(](?:元|人|岁|元/年|元/人|个|万元|户|是/否|必填|选填|可空|文本)[）)]$")
 
 
@@ -327,8 +414,10 @@ def _normalize_header(text: str) -> str:
         s = _UNIT_RE.sub("", s).strip()
     s = _STRIP_RE.sub("", s)
     s = s.replace("（", "(").replace("）", ")")
-    return s
-
+    # 是否/有无/是否有 and 情况/状况 are noise ("房屋是否装修豪华", "有无消费型汽车", "健康状况")
+    core = _NOISE_RE.sub("", s)
+    core = _SUFFIX_RE.sub("", core)
+    return core or s
 
 
 
@@ -346,6 +435,11 @@ def required_keys(level: str) -> list[str]:
     if level == "household":
         return [c.key for c in COLUMNS if c.required_household]
     return [c.key for c in COLUMNS if c.required]
+
+
+def present(key: str, keys) -> bool:
+    """``key`` is in ``keys`` itself or through a column that supplies it (SUPPLIED_BY)."""
+    return key in keys or any(k in keys for k in SUPPLIED_BY.get(key, ()))
 
 
 # --- Side tables recognised in the input folder by their headers (not rosters) ---------------
@@ -397,6 +491,12 @@ INSPECTOR_COLUMNS: tuple[Column, ...] = (
     Column("township", "所在乡镇", TEXT, MEMBER, ("本人所在乡镇", "回避乡镇")),
 )
 
+# 补充信息表: 乡镇 + 户编号 or 户主证件号码 + any household field of the roster (typically what a
+# national export lacks: the exclusion facts, 教育支出). Its values fill or override the household's.
+SUPPLEMENT_COLUMNS: tuple[Column, ...] = tuple(
+    replace(c, required=c.key == "township", required_household=False)
+    for c in COLUMNS if c.level == HOUSEHOLD or c.key in ("name", "id_number"))
+
 # Table kinds recognised by header: kind -> (columns, Chinese name). The reader scores each
 # candidate header row against every kind and routes the sheet to the best one.
 TABLE_KINDS: dict[str, tuple[tuple[Column, ...], str]] = {
@@ -405,6 +505,7 @@ TABLE_KINDS: dict[str, tuple[tuple[Column, ...], str]] = {
     "villages": (VILLAGE_COLUMNS, "村情表"),
     "contacts": (CONTACT_COLUMNS, "联系走访记录"),
     "inspectors": (INSPECTOR_COLUMNS, "抽查人员名单"),
+    "supplement": (SUPPLEMENT_COLUMNS, "补充信息表"),  # chosen by structure (read.is_supplement)
 }
 
 
@@ -418,6 +519,7 @@ def alias_table(columns: tuple[Column, ...]) -> dict[str, str]:
 
 
 ALIASES: dict[str, str] = alias_table(COLUMNS)
+_IGNORED = frozenset(normalize_header(h) for h in IGNORED_HEADERS) - set(ALIASES)
 
 
 def lookup_header(text: object) -> str | None:
