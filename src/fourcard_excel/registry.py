@@ -332,8 +332,9 @@ IGNORED_HEADERS = (
 
 
 def ignored_header(text: object) -> bool:
-    """Known-irrelevant header (序号, 民族, 识别监测时间 …): carried, no note."""
-    return normalize_header(text) in _IGNORED
+    """Known-irrelevant header (序号, 民族, 识别监测时间 …): carried, no note. Compared before noise
+    words are dropped, so "是否在校生" (a yes/no) is not taken for 在校生状况."""
+    return _plain_header(str(text or "")) in _IGNORED
 
 
 # Keys that identify a "totals" or "notes" row when they appear in the first cells.
@@ -405,6 +406,16 @@ def normalize_header(text: object) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _normalize_header(text: str) -> str:
+    s = _plain_header(text)
+    # 是否/有无/是否有 and 情况/状况 are noise ("房屋是否装修豪华", "有无消费型汽车", "健康状况")
+    core = _NOISE_RE.sub("", s)
+    core = _SUFFIX_RE.sub("", core)
+    return core or s
+
+
+@lru_cache(maxsize=1 << 16)
+def _plain_header(text: str) -> str:
+    """NFKC, no spaces, no units, ASCII brackets (noise words kept)."""
     s = unicodedata.normalize("NFKC", text).strip()
     s = s.replace("\n", "").replace("\r", "")
     # units such as （元） at the end, possibly repeated
@@ -414,10 +425,7 @@ def _normalize_header(text: str) -> str:
         s = _UNIT_RE.sub("", s).strip()
     s = _STRIP_RE.sub("", s)
     s = s.replace("（", "(").replace("）", ")")
-    # 是否/有无/是否有 and 情况/状况 are noise ("房屋是否装修豪华", "有无消费型汽车", "健康状况")
-    core = _NOISE_RE.sub("", s)
-    core = _SUFFIX_RE.sub("", core)
-    return core or s
+    return s
 
 
 
@@ -519,7 +527,8 @@ def alias_table(columns: tuple[Column, ...]) -> dict[str, str]:
 
 
 ALIASES: dict[str, str] = alias_table(COLUMNS)
-_IGNORED = frozenset(normalize_header(h) for h in IGNORED_HEADERS) - set(ALIASES)
+_IGNORED = frozenset(_plain_header(h) for h in IGNORED_HEADERS) - {
+    _plain_header(n) for c in COLUMNS for n in c.all_names}
 
 
 def lookup_header(text: object) -> str | None:

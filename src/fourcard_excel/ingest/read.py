@@ -165,7 +165,8 @@ def _skip(f: InputFile, log: IssueLog, reason: str) -> None:
 
 def _header_keys(cells: list, kind: str) -> list[str | None]:
     table = _aliases(kind)
-    return [table.get(normalize_header(c)) if isinstance(c, str) and c.strip() else None for c in cells]
+    return [table.get(normalize_header(c)) if isinstance(c, str) and c.strip() and not ignored_header(c)
+            else None for c in cells]
 
 
 def _combine(upper: list, lower: list) -> list:
