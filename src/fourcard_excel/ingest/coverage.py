@@ -64,7 +64,8 @@ def probable_field(header: str, candidates: set[str]) -> str | None:
 def _applies(key: str, level: str) -> bool:
     if level == "household":
         return BY_KEY[key].level != MEMBER or key in HEAD_KEYS
-    return key not in HOUSEHOLD_COUNT_KEYS
+    # a member-level roster counts its member rows (家庭人口 is only compared)
+    return key not in HOUSEHOLD_COUNT_KEYS and key != "size_declared"
 
 
 def report_columns(tables: list[RawTable], read_keys, supplied: dict[str, set[str]], log: IssueLog) -> None:

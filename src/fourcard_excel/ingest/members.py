@@ -183,13 +183,19 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
                     conflicts.append((col, differs, own.copy()))
             m[col.key] = head_values
     m["_incomes_blank"] = from_head("_incomes_blank").to_numpy()
-    national.derive_household_fields(m, lambda key: has_column(headers, m, key))
     head_id = from_head("id_number").astype(str).to_numpy()
     hid = m["household_id"].astype(str).to_numpy()
     fallback = (m[SOURCE_FILE] + "!" + m[SOURCE_SHEET] + "!" + from_head(SOURCE_ROW)
                 .astype(str).to_numpy()).to_numpy()
     ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
     m["hh_key"] = m["township"].astype(str) + "|" + ident
+    # a 补充信息表 fills or overrides household fields, then the national columns are derived
+    supplied, filled = supplement.apply_supplements(tables, m, headers, card_names, log)
+
+    def present(key: str) -> np.ndarray:
+        return has_column(headers, m, key) | m["hh_key"].isin(filled.get(key, ())).to_numpy()
+
+    national.derive_household_fields(m, present)
     for col, differs, own in conflicts:
         log.add_frame("H005", located(m, differs, column_header(headers, m, col.key), own.astype(str),
                                            f"本行“{col.label}”与户主行不一致，已按户主行为准；请核对"))
@@ -228,7 +234,6 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
             code, msg = unreadable(col, read_keys is None or key in read_keys)
             log.add_frame(code, located(m, mask, column_header(headers, m, key), m[name], msg))
 
-    supplied = supplement.apply_supplements(tables, m, headers, card_names, log)
     coverage.report_columns(tables, read_keys, supplied, log)
     return m, headers
 

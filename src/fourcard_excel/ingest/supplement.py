@@ -29,15 +29,16 @@ def _show(values: pd.Series, kind: str) -> pd.Series:
 
 
 def apply_supplements(tables: list[RawTable], m: pd.DataFrame, headers: dict[int, dict[str, str]],
-                      card_names, log: IssueLog) -> dict[str, set[str]]:
+                      card_names, log: IssueLog) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Fill/override household fields of ``m`` (in place) from every 补充信息表 in ``tables``.
 
-    Returns, per roster file, the keys a supplement supplied for *all* of that file's households
-    (those are not reported missing)."""
+    Returns (per roster file: the keys a supplement supplied for *all* of that file's households,
+    which are not reported missing; per key: the hh_keys it was filled for)."""
     supplied: dict[str, set[str]] = {}
+    by_key: dict[str, set[str]] = {}
     sups = [t for t in tables if t.kind == "supplement" and len(t.frame)]
     if not sups or not len(m):
-        return supplied
+        return supplied, by_key
     heads = m.loc[m["is_head"].to_numpy(dtype=bool)].drop_duplicates("hh_key")
     by_hid = pd.Series(heads["hh_key"].to_numpy(), index=heads["township"] + "|" + heads["household_id"])
     by_hid = by_hid[heads["household_id"].to_numpy() != ""]
@@ -90,6 +91,7 @@ def apply_supplements(tables: list[RawTable], m: pd.DataFrame, headers: dict[int
                 log.add_frame("H006", located(sel, changed, t.headers[k], after, msg))
             m.loc[rows, k] = m.loc[rows, "hh_key"].map(new).to_numpy()
             filled_total += len(new)
+            by_key.setdefault(k, set()).update(new.index)
             for hk in new.index:
                 filled_keys.setdefault(hk, set()).add(k)
         if filled_total:
@@ -98,4 +100,4 @@ def apply_supplements(tables: list[RawTable], m: pd.DataFrame, headers: dict[int
     for file, keys in m.groupby(SOURCE_FILE)["hh_key"].unique().items():
         sets = [filled_keys.get(k, set()) for k in keys]
         supplied[file] = set.intersection(*sets) if sets else set()
-    return supplied
+    return supplied, by_key
