@@ -35,30 +35,30 @@ NOT_REPORTED = ("township", "village", "group", "household_id", "name", "id_numb
 SUPPLIERS = frozenset(k for keys in SUPPLIED_BY.values() for k in keys) | {"risk_eliminated"}
 
 
-@lru_cache(maxsize=4096)
-def _scores(header: str) -> tuple[tuple[float, str], ...]:
-    """(similarity, key) of every roster column to this normalised header text, best first."""
-    out = []
+@lru_cache(maxsize=1 << 14)
+def similarity(header: str, key: str) -> float:
+    """How close a normalised header text is to any name of field ``key`` (0..1): the best of
+    difflib's ratio and the character-set Jaccard index (word order differs in Chinese headers)."""
     chars = set(header)
-    for col in COLUMNS:
-        best = 0.0
-        for name in col.all_names:
-            other = normalize_header(name)
-            ratio = difflib.SequenceMatcher(None, header, other).ratio()
-            union = chars | set(other)
-            jaccard = len(chars & set(other)) / len(union) if union else 0.0
-            best = max(best, ratio, jaccard)
-        if best >= CLOSE:
-            out.append((best, col.key))
-    return tuple(sorted(out, key=lambda x: -x[0]))
+    best = 0.0
+    for name in BY_KEY[key].all_names:
+        other = normalize_header(name)
+        common = chars & set(other)
+        if not common:
+            continue
+        best = max(best, len(common) / len(chars | set(other)))
+        matcher = difflib.SequenceMatcher(None, header, other)
+        if matcher.quick_ratio() > best:  # an upper bound: skip the real ratio when it cannot win
+            best = max(best, matcher.ratio())
+    return best
 
 
 def probable_field(header: str, candidates: set[str]) -> str | None:
     """The candidate key an unknown header most probably means, or None."""
-    for _, key in _scores(normalize_header(header)):
-        if key in candidates:
-            return key
-    return None
+    norm = normalize_header(header)
+    scored = [(similarity(norm, k), k) for k in sorted(candidates)]
+    score, key = max(scored, default=(0.0, None))
+    return key if score >= CLOSE else None
 
 
 def _applies(key: str, level: str) -> bool:

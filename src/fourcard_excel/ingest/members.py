@@ -61,11 +61,12 @@ def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
     user's text of those cells (blank cells are never unreadable, so "" means fine). In a column
     the rules do not read (``read_keys``), an unreadable text value is kept as written."""
     raw = table.frame
-    out = pd.DataFrame(index=raw.index)
-    out[SOURCE_FILE] = table.file
-    out[SOURCE_SHEET] = table.sheet
+    n = len(raw)
+    out: dict[str, object] = {}  # columns, made a frame once at the end (no fragmented inserts)
+    out[SOURCE_FILE] = np.full(n, table.file, dtype=object)
+    out[SOURCE_SHEET] = np.full(n, table.sheet, dtype=object)
     out[SOURCE_ROW] = raw[SOURCE_ROW].astype("int64")
-    out["roster_level"] = table.level
+    out["roster_level"] = np.full(n, table.level, dtype=object)
     for col in COLUMNS:
         if col.key in raw.columns:
             if col.kind == ID:
@@ -87,13 +88,13 @@ def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
             out[col.key] = values
         else:
             if col.key in DECLARED_MONEY:
-                out[col.key] = np.nan
+                out[col.key] = np.full(n, np.nan)
             else:
                 out[col.key] = default_value(col, len(raw), raw.index)
             if col.kind == ID:
-                out["_id_numeric"] = False
-                out["_id_disability"] = ""
-                out["_id_22"] = False
+                out["_id_numeric"] = np.zeros(n, dtype=bool)
+                out["_id_disability"] = pd.Series("", index=raw.index, dtype="str")
+                out["_id_22"] = np.zeros(n, dtype=bool)
     out["health"], out["disability_grade"] = national.add_disability(out["health"], out["disability_grade"],
                                                                      out["_id_disability"])
     incomes_present = [k for k in INCOME_KEYS if k in raw.columns]
@@ -103,11 +104,14 @@ def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
             blank &= (to_text(raw[k]) == "").to_numpy()
         out["_incomes_blank"] = blank
     else:
-        out["_incomes_blank"] = True
-    for name in raw.columns:
-        if isinstance(name, str) and name.startswith("extra:"):
-            out[name] = to_text(raw[name])
-    return out
+        out["_incomes_blank"] = np.ones(n, dtype=bool)
+    frame = pd.DataFrame(out, index=raw.index)
+    for key in (SOURCE_FILE, SOURCE_SHEET, "roster_level"):
+        frame[key] = frame[key].astype("str")
+    carried = [c for c in raw.columns if isinstance(c, str) and c.startswith("extra:")]
+    if carried:  # already text (read.py); joined in one go
+        frame = pd.concat([frame, raw[carried]], axis=1)
+    return frame
 
 
 def _assign_households(t: pd.DataFrame, table_no: int) -> pd.DataFrame:
@@ -183,6 +187,7 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
                     conflicts.append((col, differs, own.copy()))
             m[col.key] = head_values
     m["_incomes_blank"] = from_head("_incomes_blank").to_numpy()
+    m = m.copy()  # one consolidation after replacing the household columns (no fragmented frame)
     head_id = from_head("id_number").astype(str).to_numpy()
     hid = m["household_id"].astype(str).to_numpy()
     fallback = (m[SOURCE_FILE] + "!" + m[SOURCE_SHEET] + "!" + from_head(SOURCE_ROW)

@@ -30,6 +30,7 @@ from ..registry import (
     required_keys,
 )
 from .discover import InputFile
+from .normalize import carry_block
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
@@ -238,18 +239,24 @@ def _text_starts(frame: pd.DataFrame, markers: tuple[str, ...]) -> np.ndarray:
     return hit
 
 
-def non_data_rows(content: pd.DataFrame) -> np.ndarray:
-    """Blank rows, 合计/小计 rows and notes rows (填表人/审核人/填报日期…): not data."""
+def non_data_rows(content: pd.DataFrame, carried_count: np.ndarray | None = None,
+                  carried: pd.DataFrame | None = None, lead: pd.DataFrame | None = None) -> np.ndarray:
+    """Blank rows, 合计/小计 rows and notes rows (填表人/审核人/填报日期…): not data. The carried
+    (unread) columns come as a text block with its per-row count of filled cells, already known."""
     count = _filled(content).sum(axis=1)
+    if carried_count is not None:
+        count = count + carried_count
     drop = count == 0
     sparse = np.flatnonzero((count > 0) & (count <= 3))
     if len(sparse):
+        if carried is not None:
+            content = pd.concat([content, carried], axis=1)
         sub = content.iloc[sparse]
         blankish = ~sub.map(lambda v: isinstance(v, str) and v.strip() != "" or
                             (v is not None and not isinstance(v, str) and v == v)).any(axis=1).to_numpy()
         notes = _text_starts(sub, NOTE_MARKERS)
         drop[sparse[blankish | notes]] = True
-    drop |= _text_starts(content.iloc[:, :4], TOTAL_MARKERS)
+    drop |= _text_starts(content.iloc[:, :4] if lead is None else lead, TOTAL_MARKERS)
     return drop
 
 
@@ -303,9 +310,17 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
                 sheet=sheet.name, row=numbers[start], column=f"第{j + 1}列")
     frame.columns = names[: frame.shape[1]]
     frame = frame.loc[:, [n != "" for n in frame.columns]]
+    carried = [c for c in frame.columns if c.startswith("extra:")]
+    carried_count = None
+    lead = list(frame.columns[:4])  # where a 合计/小计 row says so, in sheet order
+    if carried:  # unread columns become text once, cheaply (an export has 150 of them)
+        block, carried_count = carry_block(frame[carried])
+        frame = pd.concat([frame.drop(columns=carried), block], axis=1)
     frame[SOURCE_ROW] = numbers[data_start:data_start + len(frame)]
 
-    frame = frame.loc[~non_data_rows(frame.drop(columns=SOURCE_ROW))].reset_index(drop=True)
+    keep = ~non_data_rows(frame.drop(columns=[SOURCE_ROW, *carried]), carried_count,
+                          frame[carried] if carried else None, frame[lead])
+    frame = frame.loc[keep].reset_index(drop=True)
 
     level = "member"
     if kind == "roster" and "relation" not in headers:
