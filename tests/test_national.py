@@ -152,10 +152,14 @@ def test_disability_certificate_numbers(tmp_path):
 
 def test_household_fields_on_every_row_are_not_conflicts_and_title_rows_are_skipped(tmp_path):
     people = [person("甲", "19700101", False, "户主", 1), person("乙", "19720101", True, "配偶", 3)]
-    folder, rows = _export(tmp_path, [household("H01", "金坪村", people)])
+    wrong = household("H02", "金坪村", [person("丙", "19710101", False, "户主", 5)])
+    wrong["fields"]["纯收入（元）"] += 500  # the declared net income disagrees
+    folder, rows = _export(tmp_path, [household("H01", "金坪村", people), wrong])
     r, issues = classify(folder)
     assert "H005" not in set(issues["代码"])
-    assert r.members["source_row"].tolist() == rows["H01"] == [4, 5]
+    v015 = issues[issues["代码"] == "V015"]
+    assert list(v015["行号"]) == rows["H02"] and v015["级别"].iat[0] == "警告"
+    assert r.members["source_row"].tolist()[:2] == rows["H01"] == [4, 5]
     assert by_hid(r).at["H01", "size_declared"] == 2
 
 

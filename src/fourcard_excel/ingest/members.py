@@ -29,7 +29,7 @@ from .normalize import coerce, default_value, id_text, to_text
 from .read import RawTable
 
 INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
-DECLARED_MONEY = ("income_total_declared", "per_capita_declared")
+DECLARED_MONEY = ("income_total_declared", "per_capita_declared", "net_income_declared")
 
 _ID_MESSAGES = {
     idmod.EMPTY: ("I001", "证件号码为空；请填写18位身份证号码"),
