@@ -87,7 +87,8 @@ def generate(out_dir, seed: int = 2024, scale: float = 1.0, n_townships: int | N
         if tw == "双溪乡":
             files.append(sw.write_corrupt(out, tw))
     side = stab.write_side_tables(out, c, household_level)
-    files += [f"附表/{n}" for n in ("村情表.xlsx", "公益岗位花名册.xlsx", "联系走访记录.xlsx", "抽查人员名单.xlsx")]
+    files += [f"附表/{n}" for n in ("村情表.xlsx", "公益岗位花名册.xlsx", "联系走访记录.xlsx", "抽查人员名单.xlsx",
+                                           "帮扶措施台账.xlsx")]
     # keep git from touching line endings (the hashes are checked against a fresh generation)
     (out / ".gitattributes").write_text("* -text\n", encoding="ascii")
     files.append(".gitattributes")
@@ -242,6 +243,9 @@ def readme(c: sc.County, key: dict) -> str:
     a(_md_row(("附表/联系走访记录.xlsx", "部分村", "2023-04-01至2024-03-15帮扶干部联系记录：日期（文本yyyy-mm-dd）、帮扶干部、"
                                           "干部层级、户主证件号码、方式")))
     a(_md_row(("附表/抽查人员名单.xlsx", "全县", "县级抽查人员：姓名、单位、所在乡镇（县直单位人员为空）")))
+    a(_md_row(("附表/帮扶措施台账.xlsx", "全县", f"{key['side_tables']['ledger_year']}年帮扶措施台账（第1行标题）：乡镇、行政村、户主姓名、"
+                                           "户主证件号码、户编号、措施类别（含同义写法）、项目名称、入股金额（元）、金额（元）、"
+                                           "保障人数、年度（部分为“2024年”或空白并填发放日期）、发放日期、备注")))
     a(_md_row((README_FILE + "、" + KEY_FILE, "—", "本说明与答案（不是花名册）")))
     a("")
     a("## 边界用例（均在城关镇.xlsx“花名册”工作表）\n")
@@ -277,7 +281,13 @@ def readme(c: sc.County, key: dict) -> str:
     a(f"- 联系走访记录：{side['contact_households']} 户、{side['contact_rows']} 条；不达标：")
     for f in side["contact_findings"]:
         a(f"  - {f['township']}{f['village']} {f['name']}（{f['card']}，{f['id']}，帮扶干部{f['cadre']}）：{f['detail']}")
-    a(f"- 抽查人员名单：{side['inspectors']} 人。\n")
+    a(f"- 抽查人员名单：{side['inspectors']} 人。")
+    a(f"- 帮扶措施台账：{side['ledger_rows']} 行；故意设置的不符合工作方案之处（measures.csv 应逐条报出）：")
+    for f in side["measures_findings"]:
+        who = f"{f['name']}（{f['card']}，{f['id']}）" if f["id"] else (f["name"] or "")
+        a(f"  - {f['check']}：{f['township']}{f['village']} {who}：{f['detail']}")
+    a("- 帮扶措施台账中恰在标准上的（不应报出）：" + "；".join(
+        f"{x['case']}（{x['id']}）" for x in side["measures_clean_cases"]) + "\n")
     return "\n".join(L) + "\n"
 
 

@@ -308,6 +308,7 @@ def write_side_tables(out: Path, c: County, household_level: set[str]) -> dict:
     posts, post_findings = posts_table(c, villages, household_level)
     contacts, contact_findings = contacts_table(c)
     inspectors = inspectors_table(c)
+    ledger, ledger_findings, ledger_clean = ledger_table(c, c.seed)
     yn = lambda b: "是" if b else "否"  # noqa: E731
     vrows = [(v["township"], v["village"], yn(v["poor"]), yn(v["supervised"]), yn(v["pv"]),
               yn(v["supervised_township"]), v["pv_income"] or "", v["pv_to_yellow"] or "") for v in villages]
@@ -317,6 +318,8 @@ def write_side_tables(out: Path, c: County, household_level: set[str]) -> dict:
                  title=f"{COUNTY}2024年公益性岗位聘用人员花名册", widths=[18, 10, 10, 10, 10, 20, 10, 18])
     _write_table(d / "联系走访记录.xlsx", "联系走访记录", CONTACT_HEADERS, contacts, widths=[12, 10, 10, 20, 10])
     _write_table(d / "抽查人员名单.xlsx", "抽查人员", INSPECTOR_HEADERS, inspectors, widths=[10, 18, 10])
+    _write_table(d / "帮扶措施台账.xlsx", "帮扶措施台账", LEDGER_HEADERS, ledger,
+                 title=f"{COUNTY}{LEDGER_YEAR}年帮扶措施台账", widths=[8, 10, 8, 20, 18, 16, 18, 12, 12, 8, 8, 12, 10])
     # summary for the key
     by_level = {}
     for p in posts:
@@ -335,7 +338,217 @@ def write_side_tables(out: Path, c: County, household_level: set[str]) -> dict:
                      for v in villages],
         "contact_rows": len(contacts), "contact_households": len({x[3] for x in contacts}),
         "contact_findings": contact_findings, "inspectors": len(inspectors),
+        "ledger_rows": len(ledger), "ledger_year": LEDGER_YEAR, "measures_findings": ledger_findings,
+        "measures_clean_cases": ledger_clean,
     }
 
 
 __all__ = ["write_side_tables", "Member"]
+
+
+# --- 帮扶措施台账 (checks/measures): one row per measure, with planted departures ---------------
+
+LEDGER_HEADERS = ("乡镇", "行政村", "户主姓名", "户主证件号码", "户编号", "措施类别", "项目名称", "入股金额（元）",
+                  "金额（元）", "保障人数", "年度", "发放日期", "备注")
+LEDGER_YEAR = 2024
+BROKEN_HEAD_IDS = ("id_number_as_number", "bad_check_digit", "bad_birth_date")
+
+
+def _ledger_ok(h: Household) -> bool:
+    """The household can be found by its head's ID (a corrupted head ID would not match)."""
+    head_out = h.head.out.get("id_number")
+    return head_out is None or not any(p in BROKEN_HEAD_IDS for p in h.problems)
+
+
+def _b_eligible(h: Household) -> bool:
+    # [[measures.entitlements]] 黄卡 兜底保障B类: 重残、大病、因灾、无劳（无有劳动能力成员）
+    return h.n_severe > 0 or h.n_ill > 0 or "因灾" in h.risks or h.n_able == 0
+
+
+def ledger_table(c: County, seed: int) -> tuple[list[tuple], list[dict], list[dict]]:
+    """The county's 2024 measures ledger: clean rows for every carded household, then planted
+    departures (findings) and boundary cases that must NOT be flagged."""
+    import math
+    import random
+
+    r = random.Random(seed * 1009 + 13)  # own stream: the other tables stay byte-identical
+    y = LEDGER_YEAR
+    rows: list[tuple] = []
+    findings: list[dict] = []
+    clean: list[dict] = []
+
+    def row(h, measure, amount="", principal="", covered="", project="", year=y, date_="", note="", hid="",
+            pid=None):
+        rows.append((h.township, h.village, h.head.name, h.head.id if pid is None else pid, hid, measure, project,
+                     principal, amount, covered, year, date_, note))
+
+    usable = [h for h in c.households if _ledger_ok(h) and h.card in ("红卡", "黄卡", "绿卡", "蓝卡")]
+    by_card: dict[str, list[Household]] = {}
+    for h in usable:
+        by_card.setdefault(h.card, []).append(h)
+
+    def pick(card, pred=lambda h: True, township=None):
+        pool = [h for h in by_card.get(card, []) if pred(h) and not h.case and not h.problems
+                and (township is None or h.township == township) and h.key not in special]
+        h = pool[r.randrange(len(pool))]
+        special.add(h.key)
+        return h
+
+    special: set[str] = set()
+
+    def plant(kind, h, detail, **extra):
+        findings.append({"check": kind, "township": h.township, "village": h.village, "id": h.head.id,
+                         "name": h.head.name, "card": h.card, "detail": detail, **extra})
+
+    # choose the special households first (so the clean pass skips what they replace)
+    low_town = "双溪乡"
+    sp = {
+        "no_dividend": pick("红卡"), "principal_short": pick("红卡"), "rate_low": pick("红卡"),
+        "rate_exact": pick("红卡"), "no_a": pick("红卡"), "dibao_only": pick("红卡"),
+        "partial": pick("红卡", lambda h: h.size >= 2), "build_wrong": pick("红卡"),
+        "repair_exact": pick("红卡"), "no_b": pick("黄卡", _b_eligible), "repair_over": pick("黄卡"),
+        "build_ok": pick("黄卡"), "aid_over": pick("蓝卡"), "aid_max": pick("蓝卡"), "aid_min": pick("蓝卡"),
+        "aid_under": pick("蓝卡"), "aid_green": pick("绿卡"), "court_green": pick("绿卡"),
+        "by_code": pick("红卡", township="河口镇"),
+    }
+    nonpoor = [h for h in usable if h.card == "不纳入"]
+    nonpoor = [h for h in c.households if _ledger_ok(h) and h.card == "不纳入" and not h.registered
+               and not h.problems and not h.case]
+    sp_dibao = nonpoor[r.randrange(len(nonpoor))]
+
+    def dividend(h, rate=None, principal=None):
+        p = principal if principal is not None else 2024 * h.size
+        rate = rate if rate is not None else r.randint(150, 200) / 1000
+        amount = math.ceil(p * rate * 100) / 100
+        row(h, r.choice(("产业分红", "产业分红", "股份合作分红", "委托帮扶分红")), amount=amount, principal=p,
+            project=r.choice(("茶叶加工厂股份合作", "光伏电站委托帮扶", "油茶基地股份合作")))
+
+    def dibao(h, measure):
+        row(h, measure, amount=r.choice((280, 320, 360)) * 12 * h.size, covered=h.size, project="农村最低生活保障")
+
+    for h in usable:
+        if h.key in special:
+            continue
+        if h.card == "红卡":
+            dividend(h)
+            if r.random() < 0.08:
+                row(h, "特困供养", amount=6000 * h.size, covered=h.size, project="分散供养")
+            else:
+                dibao(h, r.choice(("兜底保障A类", "兜底保障A类", "A类低保", "兜底保障（A类）")))
+            if r.random() < 0.1:
+                row(h, "消费扶贫", amount=r.randint(5, 30) * 100, project="以购代捐收购农产品")
+        elif h.card == "黄卡":
+            town_low = h.township == low_town
+            amount = r.randint(20, 24) * 100 if town_low else r.randint(36, 50) * 100
+            row(h, r.choice(("产业扶贫资金", "到户产业奖补")), amount=amount, project="到户产业奖补")
+            if _b_eligible(h):
+                dibao(h, r.choice(("兜底保障B类", "B类低保", "兜底保障（B类）")))
+            if r.random() < 0.2:
+                row(h, "庭院经济奖补", amount=r.choice((1000, 1500, 2000)), project="庭院养殖")
+            if r.random() < 0.15:
+                row(h, "培训就业", project="家政服务技能培训")
+            if r.random() < 0.05:
+                row(h, "临时救助", amount=r.randint(10, 50) * 100, project="大病临时救助")
+        elif h.card == "绿卡":
+            if r.random() < 0.7:
+                amount = r.randint(12, 14) * 100 if h.township == low_town else r.randint(10, 16) * 100
+                row(h, "产业扶贫资金", amount=amount, project="到户产业奖补")
+        elif h.card == "蓝卡":
+            if r.random() < 0.3:
+                total = r.randint(15, 45) * 100
+                if r.random() < 0.3:
+                    first = r.randint(5, total // 100 - 5) * 100
+                    row(h, "临时救助", amount=first, year="", date_=f"{y}-0{r.randint(1, 3)}-{r.randint(10, 28)}")
+                    row(h, "临时救助", amount=total - first, year=f"{y}年")
+                else:
+                    row(h, "临时救助", amount=total, project="临时救助")
+            if r.random() < 0.1:
+                dibao(h, "低保")
+
+    s = sp
+    # 红卡: no dividend (has A), principal short, rate 14.9 %, exactly 15 % (clean)
+    dibao(s["no_dividend"], "兜底保障A类")
+    plant("红卡产业分红未覆盖", s["no_dividend"], f"{y}年台账中没有产业分红")
+    dibao(s["principal_short"], "兜底保障A类")
+    p = 2024 * s["principal_short"].size - 1000
+    dividend(s["principal_short"], rate=0.16, principal=p)
+    plant("红卡入股金额不足", s["principal_short"], f"入股{p}元，应不少于{2024 * s['principal_short'].size}元")
+    dibao(s["rate_low"], "兜底保障A类")
+    p = 2024 * s["rate_low"].size
+    row(s["rate_low"], "产业分红", amount=round(p * 0.149, 2), principal=p, project="茶叶加工厂股份合作")
+    plant("分红比例低于15%", s["rate_low"], f"分红{round(p * 0.149, 2)}元，入股{p}元（14.9%）")
+    dibao(s["rate_exact"], "兜底保障A类")
+    p = 2024 * s["rate_exact"].size
+    row(s["rate_exact"], "产业分红", amount=round(p * 0.15, 2), principal=p, project="茶叶加工厂股份合作")
+    clean.append({"case": "分红比例恰好15%", "id": s["rate_exact"].head.id, "principal": p, "amount": round(p * 0.15, 2)})
+    # 兜底: none, only 低保 (class not given), not the whole household
+    dividend(s["no_a"])
+    plant("红卡未落实兜底保障A类", s["no_a"], "台账中没有兜底保障")
+    dividend(s["dibao_only"])
+    dibao(s["dibao_only"], "低保")
+    plant("红卡未落实兜底保障A类", s["dibao_only"], "只有“低保”，未注明A类/B类")
+    dividend(s["partial"])
+    row(s["partial"], "兜底保障A类", amount=3600, covered=s["partial"].size - 1, project="农村最低生活保障")
+    plant("兜底未整户纳入", s["partial"], f"保障{s['partial'].size - 1}人，家庭人口{s['partial'].size}人")
+    # housing
+    dividend(s["build_wrong"])
+    dibao(s["build_wrong"], "兜底保障A类")
+    row(s["build_wrong"], "危房改造（新建）", amount=45000, project="农村危房改造")
+    plant("危房改造补助标准不符", s["build_wrong"], "红卡新建补助45000元（标准50000元）")
+    dividend(s["repair_exact"])
+    dibao(s["repair_exact"], "兜底保障A类")
+    row(s["repair_exact"], "危房改造（修缮加固）", amount=12000, project="危房修缮（第一笔）")
+    row(s["repair_exact"], "修缮加固", amount=8000, project="危房修缮（第二笔）")
+    clean.append({"case": "修缮加固恰好20000元（两笔）", "id": s["repair_exact"].head.id, "amount": 20000})
+    h = s["no_b"]
+    row(h, "产业扶贫资金", amount=4000, project="到户产业奖补")
+    plant("黄卡未落实兜底保障B类", h, "重残/大病/受灾/无劳的黄卡户，台账中没有兜底保障")
+    def yellow(h):  # what every clean 黄卡 household gets: industry funds, 兜底 B when due
+        row(h, "产业扶贫资金", amount=4000, project="到户产业奖补")
+        if _b_eligible(h):
+            dibao(h, "兜底保障B类")
+
+    h = s["repair_over"]
+    yellow(h)
+    row(h, "危房改造（修缮加固）", amount=20001, project="危房修缮")
+    plant("修缮加固超过上限", h, "修缮加固20001元（上限20000元）")
+    h = s["build_ok"]
+    yellow(h)
+    row(h, "危房改造（新建）", amount=40000, project="农村危房改造")
+    clean.append({"case": "黄卡新建补助恰好40000元", "id": h.head.id, "amount": 40000})
+    # temporary aid: 5,001 (two rows), exactly 5,000, exactly 1,000, 999
+    row(s["aid_over"], "临时救助", amount=3000, project="临时救助")
+    row(s["aid_over"], "临时救助金", amount=2001, project="临时救助")
+    plant("临时救助金额超出范围", s["aid_over"], "全年合计5001元（两笔）")
+    row(s["aid_max"], "临时救助", amount=5000, project="临时救助")
+    clean.append({"case": "临时救助全年恰好5000元", "id": s["aid_max"].head.id, "amount": 5000})
+    row(s["aid_min"], "临时救助", amount=1000, project="临时救助")
+    clean.append({"case": "临时救助全年恰好1000元", "id": s["aid_min"].head.id, "amount": 1000})
+    row(s["aid_under"], "临时救助", amount=999, project="临时救助")
+    plant("临时救助金额超出范围", s["aid_under"], "全年合计999元")
+    row(s["aid_green"], "临时救助", amount=2000, project="临时救助")
+    plant("临时救助对象不符", s["aid_green"], "给予绿卡户临时救助2000元")
+    row(s["court_green"], "庭院经济奖补", amount=1500, project="庭院养殖")
+    plant("庭院经济奖补对象不符", s["court_green"], "给予绿卡户庭院经济奖补1500元")
+    # matched by 乡镇 + 户编号 (no ID in the row): clean
+    h = s["by_code"]
+    row(h, "产业分红", amount=math.ceil(2024 * h.size * 0.16 * 100) / 100, principal=2024 * h.size, pid="",
+        hid=h.household_id, project="油茶基地股份合作")
+    dibao(h, "兜底保障A类")
+    clean.append({"case": "无证件号码、按乡镇+户编号对应", "id": h.head.id, "household_id": h.household_id})
+    # 非贫困户低保, not 蓝卡
+    dibao(sp_dibao, "低保")
+    plant("非贫困低保户不是蓝卡", sp_dibao, "非建档立卡、不纳入四卡的农户享受低保")
+    # households not in the roster: an unknown ID, an unknown 户编号
+    ghost_id = c.new_id(date(1966, 6, 6), False, AREA)
+    rows.append(("城关镇", "新华村", "赵无名", ghost_id, "", "临时救助", "临时救助", "", 2000, "", y, "", ""))
+    findings.append({"check": "台账户在花名册中找不到", "township": "城关镇", "village": "新华村", "id": ghost_id,
+                     "name": "赵无名", "card": "", "detail": "证件号码不在花名册中"})
+    rows.append(("河口镇", "", "钱无籍", "", "4399999999999999", "消费扶贫", "以购代捐", "", 800, "", y, "", ""))
+    findings.append({"check": "台账户在花名册中找不到", "township": "河口镇", "village": "", "id": "",
+                     "name": "钱无籍", "card": "", "detail": "户编号4399999999999999不在河口镇花名册中"})
+    # the township whose 黄卡 industry funds fall short of twice the 绿卡 ones
+    findings.append({"check": "黄卡产业扶贫资金未达绿卡两倍", "township": low_town, "village": "", "id": "",
+                     "name": "", "card": "黄卡", "detail": "黄卡户均约2,200元，绿卡户均约1,300元（不足两倍）"})
+    rows.sort(key=lambda x: (x[0], x[1], x[3] or x[4], x[5]))
+    return rows, findings, clean

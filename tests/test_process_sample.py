@@ -183,6 +183,26 @@ def test_disagreements_and_reviews_are_in_the_issue_list(run):
     assert len(c002) == (hh["需人工复核"] == "是").sum() > 0
 
 
+def test_measures_ledger_planted_findings_exactly(run):
+    """sample_data/附表/帮扶措施台账.xlsx: every planted departure is reported, nothing else."""
+    got = read_csv(run["out"] / "measures.csv")
+    side = KEY["side_tables"]
+
+    def key(check, level_town, pid, name):
+        return (check, level_town, pid or name)
+
+    want = {key(f["check"], f["township"] if not f["id"] and not f["name"] else "", f["id"], f["name"])
+            for f in side["measures_findings"]}
+    have = {key(r["检查项"], r["乡镇"] if r["层级"] == "乡镇" else "", r["户主证件号码"], r["户主姓名"])
+            for _, r in got.iterrows()}
+    assert have == want
+    assert len(got) == len(want)
+    clean_ids = {c["id"] for c in side["measures_clean_cases"]}
+    assert not clean_ids & set(got["户主证件号码"])
+    plan = (run["out"] / "一户一策")
+    assert {p.stem for p in plan.glob("*.xlsx")} == set(TOWNS)
+
+
 EXPORT_LAYOUTS = ("monitoring", "jdlk2016")
 
 
@@ -205,9 +225,9 @@ def test_national_export_townships_read_cleanly(run):
                                                         if t["name"] == town)
     members = pd.read_csv(run["out"] / "members.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig",
                           nrows=5)
-    assert "享受低保政策情况" in members.columns and "耕地面积（亩）" in members.columns
+    assert "耕地面积（亩）" in members.columns and "公益性岗位收入" in members.columns
     book = openpyxl.load_workbook(run["out"] / "乡镇结果" / f"{exports[0]}.xlsx", read_only=True)
     for ws in book.worksheets:
         header = next(ws.iter_rows(max_row=8, values_only=True), ())
         headers = {str(c) for row in ws.iter_rows(max_row=8, values_only=True) for c in row if c}
-        assert "享受低保政策情况" not in headers and "耕地面积（亩）" not in headers, (ws.title, header)
+        assert "公益性岗位收入" not in headers and "耕地面积（亩）" not in headers, (ws.title, header)

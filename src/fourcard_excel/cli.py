@@ -10,7 +10,8 @@ from . import __version__
 from .chinese_click import ChineseGroup
 
 # Command modules under fourcard_excel.commands; each exposes COMMANDS (a list of click commands).
-COMMAND_MODULES = ("validate", "process", "sample", "quotas", "template", "forms", "notice", "history")
+COMMAND_MODULES = ("validate", "process", "sample", "quotas", "template", "forms", "notice", "history",
+                   "measures")
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

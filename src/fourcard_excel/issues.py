@@ -38,6 +38,9 @@ CODES: dict[str, tuple[str, str]] = {
     "F014": (WARNING, "未识别的列与规则要用的列相近，可能写法不同"),
     "F015": (WARNING, "缺少规则要用的列，相关排除情形或因素未能核查"),
     "F016": (INFO, "补充信息表已补充花名册中的户级信息"),
+    "F020": (INFO, "与另一文件完全相同（副本），已跳过"),
+    "F021": (WARNING, "重复提交：多个文件是同一批家庭，只用其中一个"),
+    "F022": (WARNING, "--prefer 指定的文件不在输入中"),
     # identity
     "I001": (ERROR, "证件号码为空"),
     "I002": (ERROR, "证件号码长度或字符不正确"),
@@ -100,6 +103,26 @@ CODES: dict[str, tuple[str, str]] = {
     "D003": (WARNING, "联系走访次数不足"),
     "D004": (WARNING, "联系记录中的户主在花名册中找不到"),
     "D005": (WARNING, "联系记录日期无法识别或晚于评估日期"),
+    # measures (帮扶措施, checks/measures): the 检查项 names of measures.csv
+    "M001": (WARNING, "红卡产业分红未覆盖"),
+    "M002": (WARNING, "红卡入股金额不足"),
+    "M003": (WARNING, "分红比例低于15%"),
+    "M004": (WARNING, "红卡未落实兜底保障A类"),
+    "M005": (WARNING, "黄卡未落实兜底保障B类"),
+    "M006": (WARNING, "非贫困低保户不是蓝卡"),
+    "M007": (WARNING, "临时救助金额超出范围"),
+    "M008": (WARNING, "临时救助对象不符"),
+    "M009": (WARNING, "危房改造补助标准不符"),
+    "M010": (WARNING, "修缮加固超过上限"),
+    "M011": (WARNING, "庭院经济奖补对象不符"),
+    "M012": (WARNING, "台账户在花名册中找不到"),
+    "M013": (WARNING, "兜底未整户纳入"),
+    "M014": (WARNING, "黄卡产业扶贫资金未达绿卡两倍"),
+    "M015": (INFO, "没有帮扶措施台账，帮扶措施未核查"),
+    "M016": (INFO, "规则文件没有[measures]部分，帮扶措施未核查"),
+    "M017": (WARNING, "台账行年度或日期无法识别"),
+    "M018": (INFO, "享受低保/特困供养政策情况取值无法识别"),
+    "M019": (WARNING, "应享措施未落实（规则文件自定义的检查项）"),
 }
 
 
@@ -188,7 +211,9 @@ class IssueLog:
                 out[col] = frame[col]
             else:
                 out[col] = "" if col != "行号" else pd.NA
-        out["值"] = out["值"].map(_text)
+        values = out["值"]
+        if not (isinstance(values.dtype, pd.StringDtype) and not values.hasnans):  # str already: as is
+            out["值"] = values.map(_text)
         self._frames.append(out.reset_index(drop=True))
 
     def extend(self, other: "IssueLog") -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .ingest import resubmit
 from .ingest.discover import InputFile, find_inputs, fingerprint, sniff
 from .ingest.members import build_members
 from .ingest.read import RawTable, read_file
@@ -24,7 +25,7 @@ from .issues import ERROR, IssueLog
 from .registry import CARDS, SOURCE_FILE, TABLE_KINDS
 from .result import RunResult
 
-SIDE_KINDS = ("posts", "villages", "contacts", "inspectors")
+SIDE_KINDS = ("posts", "villages", "contacts", "inspectors", "ledger")
 KIND_NAMES = {kind: name for kind, (_, name) in TABLE_KINDS.items()}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
@@ -46,42 +47,58 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = None
+def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = None, prefer=()
                 ) -> tuple[Path, list[InputFile], list[RawTable]]:
-    """Every file under ``input_path`` read into raw tables; unreadable files become issues."""
+    """Every file under ``input_path`` read into raw tables; unreadable files become issues.
+
+    Copies and resubmissions (ingest/resubmit.py) are set aside here, before anything is merged:
+    a byte-identical copy is not parsed, a file repeating another file's households is parsed
+    and dropped; ``prefer`` names files to use first.
+    """
     root, files = find_inputs(Path(input_path))
     tables: list[RawTable] = []
-    todo = [f for f in files if f.status != "已跳过"]
     for f in files:
         if f.status == "已跳过":
             log.add(f.code, f.reason, file=f.rel)
             with contextlib.suppress(OSError):  # recorded in the manifest too; a locked file is fine
                 fingerprint(f)
+    preferred = resubmit.preferred_files(files, prefer, log)
+    todo = resubmit.skip_identical([f for f in files if f.status != "已跳过"], preferred)
+    logs: dict[str, IssueLog] = {}  # each file's own read issues (dropped if the file is set aside)
     for n, f in enumerate(todo, 1):
         if progress:
             progress(f.rel, n, len(todo))
-        data = fingerprint(f)
+        try:
+            data = fingerprint(f)
+        except OSError:
+            f.status, f.code = "失败", "F005"
+            f.reason = f"文件“{f.rel}”无法打开（可能正被其他程序占用或没有读取权限）；请关闭该文件后重新运行"
+            log.add(f.code, f.reason, file=f.rel)
+            continue
         sniff(f, data)
         if f.status == "失败":
             log.add(f.code, f.reason, file=f.rel)
             continue
+        logs[f.rel] = file_log = IssueLog()
         try:
-            found = read_file(f, data, log)
+            found = read_file(f, data, file_log)
         except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the batch
             f.status, f.code = "失败", "F005"
             f.reason = (f"文件“{f.rel}”读取时出错（{type(exc).__name__}），已跳过，其余文件照常处理；"
                         "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
-            log.add(f.code, f.reason, file=f.rel)
+            file_log.add(f.code, f.reason, file=f.rel)
             continue
         if f.status not in ("失败", "已跳过"):  # a .txt without a table is skipped, not failed
             f.status = "已处理"
         tables.extend(found)
+    tables = resubmit.set_aside_resubmissions(files, tables, logs, preferred, log)
     return root, files, tables
 
 
 def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, card_names=CARDS,
-                    progress: Progress | None = None, rules=None) -> Validated:
-    """Read and validate (no classification): what `validate` needs. ``rules`` (default: the
+                    progress: Progress | None = None, prefer=(), rules=None) -> Validated:
+    """Read and validate (no classification): what `validate` needs. ``prefer``: files to use
+    first when several files hold the same households (``--prefer``). ``rules`` (default: the
     packaged rules file) decide which columns are read: an unknown value elsewhere is a 提示."""
     from .rules.facts import read_columns
     from .rules.ruleset import load_rules
@@ -90,7 +107,7 @@ def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, car
     read_keys = read_columns(rules or load_rules())
     log = IssueLog()
     t0 = time.perf_counter()
-    root, files, raw_tables = read_inputs(Path(input_path), log, progress)
+    root, files, raw_tables = read_inputs(Path(input_path), log, progress, prefer)
     t1 = time.perf_counter()
     members, headers = build_members(raw_tables, as_of, card_names, log, read_keys)
     validate_members(members, log, headers)
@@ -118,17 +135,19 @@ def files_frame(v: Validated, issues: pd.DataFrame) -> pd.DataFrame:
     records = []
     for f in v.files:
         records.append({
-            "文件": f.rel, "乡镇": str(town.get(f.rel, "")), "类型": "、".join(kinds.get(f.rel, [])),
-            "状态": f.status, "原因": f.reason, "读入行数": int(rows_read.get(f.rel, 0)),
+            "文件": f.rel, "乡镇": str(town.get(f.rel, "") or resubmit.township_label(f)),
+            "类型": "、".join(kinds.get(f.rel, [])),
+            "状态": f.status, "原因": f.reason, "读入行数": int(rows_read.get(f.rel, f.rows_set_aside)),
             "户数": int(hh.get(f.rel, 0)), "错误数": int(errors.get(f.rel, 0)),
-            "sha256": f.sha256, "大小": int(f.size),
+            "sha256": f.sha256, "大小": int(f.size), "重复于": f.duplicate_of,
         })
     return pd.DataFrame(records, columns=["文件", "乡镇", "类型", "状态", "原因", "读入行数", "户数", "错误数",
-                                          "sha256", "大小"])
+                                          "sha256", "大小", "重复于"])
 
 
 def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = None,
-                    as_of: dt.date | None = None, rules=None, progress: Progress | None = None) -> RunResult:
+                    as_of: dt.date | None = None, rules=None, progress: Progress | None = None,
+                    prefer=()) -> RunResult:
     """Read, validate, build households and classify. Nothing is written."""
     from .rules.cards import classification_issues, classify
     from .rules.facts import build_households
@@ -137,7 +156,7 @@ def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = N
     as_of = as_of or _today()
     rules = rules or load_rules(rules_path)
     v = validate_inputs(input_path, as_of=as_of, card_names=tuple(rules.card_names), progress=progress,
-                        rules=rules)
+                        prefer=prefer, rules=rules)
     t0 = time.perf_counter()
     households = build_households(v.members, rules, as_of)
     validate_households(households, v.log)
@@ -160,10 +179,10 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
             inspectors: Path | str | None = None, team_size: int | None = None,
             db_path: Path | str | None = None, use_db: bool = True, mask_id: bool = False, phone: str = "",
             side_files: dict[str, Path | str] | None = None, progress: Progress | None = None,
-            command: str = "") -> RunResult:
+            command: str = "", prefer=()) -> RunResult:
     """The county's main job: classify everything, run the checks whose data is present, write OUT."""
     from . import background
-    from .checks import contacts, history, quotas, spotcheck
+    from .checks import contacts, history, measures, quotas, spotcheck
     from .documents import notice
     from .ingest.side_tables import read_side_table
     from .write import write_outputs
@@ -172,7 +191,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     started = time.perf_counter()
     out = Path(out_dir)
     previous = previous_outputs(out)
-    result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress)
+    result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress, prefer=prefer)
     result.command = command
     for kind, path in (side_files or {}).items():
         if path:
@@ -189,6 +208,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     quotas.run(result)
     contacts.run(result)
     history.run(result, db_path=db_path if use_db else False)
+    measures.run(result)  # the ledger: dropped in the folder or side_files["ledger"] (--ledger)
     t1 = time.perf_counter()
     result.timings["checks"] = t1 - t0
 
@@ -196,7 +216,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     townships = background.start(write_townships, result, out)
     try:
         written: list[Path] = []
-        for module in (spotcheck, quotas, contacts, history):
+        for module in (spotcheck, quotas, contacts, history, measures):
             written += module.write(result, out)
         written += notice.write(result, out, mask_id=mask_id, phone=phone)
         result.timings["write_checks"] = time.perf_counter() - t1

@@ -146,6 +146,17 @@ _grade_variants = {
 _national_risks = {"因自然灾害": "因灾", "自然灾害": "因灾", "务工就业不稳": "因务工就业不稳",
                    "因产业项目失败": "因产业失败", "产业项目失败": "因产业失败", "意外事故": "因意外事故",
                    "缺劳力": "缺劳动力", "安全住房": "因安全住房", "安全饮水": "因安全饮水"}
+# 享受低保政策情况 / 享受特困供养政策情况 (national exports): value -> 是 (enjoys) / 否
+ASSISTANCE_STATUS = (YES, NO)
+_NOT_ENJOYED = {"否": NO, "未享受": NO, "不享受": NO, "无": NO, "没有": NO, "N": NO, "0": NO, "未纳入": NO,
+                "已退出": NO, "退出": NO}
+_dibao_variants = {**_NOT_ENJOYED, "是": YES, "享受": YES, "已享受": YES, "Y": YES, "1": YES, "√": YES,
+                   "农村低保": YES, "城市低保": YES, "城镇低保": YES, "低保": YES, "低保户": YES, "农村低保户": YES,
+                   "城市低保户": YES, "A类低保": YES, "B类低保": YES, "低保A类": YES, "低保B类": YES,
+                   "农村最低生活保障": YES, "城市最低生活保障": YES, "最低生活保障": YES}
+_tekun_variants = {**_NOT_ENJOYED, "是": YES, "享受": YES, "已享受": YES, "Y": YES, "1": YES, "√": YES,
+                   "特困供养": YES, "特困人员": YES, "特困": YES, "五保": YES, "五保户": YES, "集中供养": YES,
+                   "分散供养": YES, "农村特困供养": YES, "城市特困供养": YES, "特困供养人员": YES}
 
 COLUMNS: tuple[Column, ...] = (
     # --- location and identity
@@ -295,6 +306,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("n_students", "全日制在校生人数", INT, HOUSEHOLD, ("在校生人数", "高中及以上在校生人数"),
            help="普通高中及以上全日制在校生人数"),
     Column("n_chronic", "慢性病人数", INT, HOUSEHOLD, ("长期慢性病人数",), help="长期慢性病人数"),
+    # --- social-assistance evidence (national exports); read only by checks/measures, never blocking:
+    # kind TEXT, the measures check maps the value through ``variants`` (是 = enjoys the policy)
+    Column("dibao_status", "享受低保政策情况", TEXT, MEMBER,
+           ("是否享受低保", "享受低保情况", "低保享受情况", "是否低保户", "低保情况"),
+           allowed=ASSISTANCE_STATUS, variants=_dibao_variants,
+           help="农村低保/城市低保/未享受（或是/否，可空）"),
+    Column("tekun_status", "享受特困供养政策情况", TEXT, MEMBER,
+           ("是否享受特困供养", "享受特困供养情况", "特困供养情况", "是否特困供养", "是否特困人员"),
+           allowed=ASSISTANCE_STATUS, variants=_tekun_variants,
+           help="是/否（或集中供养/分散供养/未享受，可空）"),
 )
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
@@ -388,6 +409,9 @@ DERIVED_LABELS: dict[str, str] = {
     "age_calc": "年龄（按证件号码）",
     "birth_date": "出生日期",
     "sex_calc": "性别（按证件号码）",
+    "plan_entitled": "一户一策：应享措施",
+    "plan_received": "一户一策：已享措施",
+    "plan_missing": "一户一策：未享措施",
 }
 
 UNDETERMINED = "未判定"
@@ -504,6 +528,58 @@ INSPECTOR_COLUMNS: tuple[Column, ...] = (
 SUPPLEMENT_COLUMNS: tuple[Column, ...] = tuple(
     replace(c, required=c.key == "township", required_household=False)
     for c in COLUMNS if c.level == HOUSEHOLD or c.key in ("name", "id_number"))
+# 帮扶措施台账 (checks/measures): one row per measure given to a household.
+MEASURES = ("产业分红", "产业扶贫资金", "庭院经济奖补", "兜底保障A类", "兜底保障B类", "低保", "特困供养", "临时救助",
+            "危房改造（新建）", "危房改造（修缮加固）", "小额信贷", "消费扶贫", "社会扶贫", "培训就业")
+_measure_variants = {
+    "股份合作分红": "产业分红", "委托帮扶分红": "产业分红", "股份合作": "产业分红", "委托帮扶": "产业分红",
+    "产业扶贫分红": "产业分红", "分红": "产业分红", "股份帮扶": "产业分红", "股份帮扶分红": "产业分红",
+    "到户产业奖补": "产业扶贫资金", "产业奖补": "产业扶贫资金", "产业扶贫": "产业扶贫资金", "产业帮扶": "产业扶贫资金",
+    "产业帮扶资金": "产业扶贫资金", "到户产业扶贫资金": "产业扶贫资金",
+    "庭院经济": "庭院经济奖补", "庭院经济到户奖补": "庭院经济奖补",
+    "低保A类": "兜底保障A类", "A类低保": "兜底保障A类", "兜底保障（A类）": "兜底保障A类", "兜底A类": "兜底保障A类",
+    "兜底保障A": "兜底保障A类", "A类兜底": "兜底保障A类",
+    "低保B类": "兜底保障B类", "B类低保": "兜底保障B类", "兜底保障（B类）": "兜底保障B类", "兜底B类": "兜底保障B类",
+    "兜底保障B": "兜底保障B类", "B类兜底": "兜底保障B类",
+    "最低生活保障": "低保", "农村低保": "低保", "城市低保": "低保", "兜底保障": "低保", "兜底保障及低保": "低保",
+    "五保": "特困供养", "五保供养": "特困供养", "特困人员供养": "特困供养", "特困": "特困供养",
+    "临时救助金": "临时救助",
+    "危房改造新建": "危房改造（新建）", "危改新建": "危房改造（新建）", "新建": "危房改造（新建）",
+    "危房新建": "危房改造（新建）",
+    "修缮加固": "危房改造（修缮加固）", "危房改造修缮加固": "危房改造（修缮加固）", "危房修缮": "危房改造（修缮加固）",
+    "危房改造（修缮）": "危房改造（修缮加固）", "危改修缮": "危房改造（修缮加固）", "维修加固": "危房改造（修缮加固）",
+    "扶贫小额信贷": "小额信贷", "以购代捐": "消费扶贫", "消费帮扶": "消费扶贫", "社会帮扶": "社会扶贫",
+    "就业扶贫": "培训就业", "技能培训": "培训就业", "就业帮扶": "培训就业", "培训": "培训就业",
+}
+
+
+def _with_ascii_brackets(variants: dict[str, str], allowed: tuple[str, ...]) -> dict[str, str]:
+    """Cell text is NFKC-normalised before lookup, which turns （） into (): accept both forms."""
+    out = dict(variants)
+    for name in (*allowed, *variants):
+        ascii_name = unicodedata.normalize("NFKC", name)
+        if ascii_name != name:
+            out.setdefault(ascii_name, variants.get(name, name))
+    return out
+
+
+LEDGER_COLUMNS: tuple[Column, ...] = (
+    Column("township", "乡镇", TEXT, MEMBER, ("乡镇名称", "所在乡镇", "乡（镇）")),
+    Column("village", "行政村", TEXT, MEMBER, ("村", "所在村", "村名")),
+    Column("head_name", "户主姓名", TEXT, MEMBER, ("姓名", "户主", "受益户主")),
+    Column("head_id", "户主证件号码", ID, MEMBER, ("证件号码", "户主身份证号", "户主身份证号码", "身份证号码", "身份证号")),
+    Column("household_id", "户编号", CODE, MEMBER, ("户号", "户码", "家庭编号")),
+    Column("measure", "措施类别", ENUM, MEMBER, ("措施类型", "帮扶措施", "帮扶措施类别", "措施名称", "帮扶类别"),
+           allowed=MEASURES, variants=_with_ascii_brackets(_measure_variants, MEASURES), required=True,
+           help="产业分红/产业扶贫资金/庭院经济奖补/兜底保障A类/兜底保障B类/低保/特困供养/临时救助/……"),
+    Column("project", "项目名称", TEXT, MEMBER, ("帮扶项目", "项目")),
+    Column("principal", "入股金额", MONEY, MEMBER, ("入股资金", "股金", "入股本金", "委托帮扶资金")),
+    Column("amount", "金额", MONEY, MEMBER, ("补助金额", "资金金额", "发放金额", "分红金额", "救助金额", "补助资金")),
+    Column("year", "年度", TEXT, MEMBER, ("年份", "发放年度", "实施年度")),
+    Column("date", "日期", TEXT, MEMBER, ("发放日期", "落实日期", "实施日期", "时间")),
+    Column("covered", "保障人数", INT, MEMBER, ("兜底人数", "纳入人数", "保障人口数", "享受人数")),
+    Column("note", "备注", TEXT, MEMBER, ()),
+)
 
 # Table kinds recognised by header: kind -> (columns, Chinese name). The reader scores each
 # candidate header row against every kind and routes the sheet to the best one.
@@ -514,6 +590,7 @@ TABLE_KINDS: dict[str, tuple[tuple[Column, ...], str]] = {
     "contacts": (CONTACT_COLUMNS, "联系走访记录"),
     "inspectors": (INSPECTOR_COLUMNS, "抽查人员名单"),
     "supplement": (SUPPLEMENT_COLUMNS, "补充信息表"),  # chosen by structure (read.is_supplement)
+    "ledger": (LEDGER_COLUMNS, "帮扶措施台账"),
 }
 
 

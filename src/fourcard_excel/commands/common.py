@@ -56,6 +56,33 @@ rules_option = click.option("--rules", "rules_path", type=click.Path(exists=True
                             default=None, metavar="规则文件",
                             help="分类规则文件（TOML），默认使用内置的四卡规则（templates/rules.toml）。")
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
+prefer_option = click.option(
+    "--prefer", "prefer", multiple=True, metavar="文件",
+    help="同一乡镇的同一批家庭有多个文件（副本、修改后重交）时，优先使用这个文件（可写多次）；"
+         "默认使用修改日期最新、能完整读取的文件。")
+
+
+def check_prefer(input_path: Path, prefer) -> None:
+    """Every --prefer value must name a file of the input (else exit code 2 before any work)."""
+    if not prefer:
+        return
+    from ..ingest.discover import find_inputs
+    from ..ingest.resubmit import match_prefer
+
+    _, files = find_inputs(Path(input_path))
+    unknown = [p for p in prefer if not match_prefer(files, p)]
+    if unknown:
+        raise click.UsageError("--prefer 指定的" + "、".join(f"“{p}”" for p in unknown) +
+                               "不是输入文件夹中的文件；请写输入文件夹中的文件名（可含子文件夹，如 白沙乡/花名册.xlsx）")
+
+
+def duplicate_summary(files) -> list[str]:
+    """One line on files set aside as copies or resubmissions (none when there are none)."""
+    n = int((files["重复于"] != "").sum()) if "重复于" in files else 0
+    if not n:
+        return []
+    return [f"重复提交：{n} 个文件与其他文件是同一批家庭（副本或修改前的旧版），已跳过，其中的家庭只按选用的文件计"
+            "（见问题清单 F020、F021；改用其他文件请加 --prefer 文件名）"]
 
 
 def check_out_dir(input_path: Path, out: Path) -> None:

@@ -11,13 +11,14 @@ from ..documents import templates as tpl
 
 @click.command("template")
 @click.option("--kind", type=click.Choice(tpl.KINDS), default="roster", show_default=True,
-              help="模板类型：roster 四卡花名册，posts 公益岗位花名册，villages 村情表，contacts 联系走访记录")
+              help="模板类型：roster 四卡花名册，posts 公益岗位花名册，villages 村情表，contacts 联系走访记录，"
+                   "ledger 帮扶措施台账")
 @click.option("--level", type=click.Choice(tpl.LEVELS), default="member", show_default=True,
               help="花名册层级：member 一人一行（成员），household 一户一行（家庭）；仅对 roster 有效")
 @click.option("-o", "--output", "output", default=None, type=click.Path(path_type=Path),
               help="输出文件（.xlsx）；加 --all 时为文件夹。默认在当前文件夹按模板名保存")
 @click.option("--all", "all_", is_flag=True, default=False,
-              help="一次生成全部五个模板（即 templates/ 中提交的文件）")
+              help="一次生成全部模板（即 templates/ 中提交的文件）")
 def template_command(kind: str, level: str, output: Path | None, all_: bool) -> None:
     """生成填报模板（含填表说明、下拉选项和格式校验）。
 

@@ -11,7 +11,10 @@ from ..pipeline import files_frame, validate_inputs
 from .common import (
     as_of_option,
     check_out_dir,
+    check_prefer,
+    duplicate_summary,
     issue_summary,
+    prefer_option,
     progress_printer,
     quiet_option,
 )
@@ -22,8 +25,9 @@ from .common import (
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default="校验结果", show_default=True,
               metavar="输出文件夹", help="问题清单写到这个文件夹（issues.csv 和 问题清单.xlsx）。")
 @as_of_option
+@prefer_option
 @quiet_option
-def validate_cmd(input_path: str, out_dir: str, as_of, quiet: bool) -> None:
+def validate_cmd(input_path: str, out_dir: str, as_of, prefer, quiet: bool) -> None:
     """校验花名册（乡镇提交前自查）。
 
     输入可以是一个文件（.xlsx/.xls/.csv），也可以是一个文件夹（含子文件夹）。
@@ -42,7 +46,8 @@ def validate_cmd(input_path: str, out_dir: str, as_of, quiet: bool) -> None:
 
     out = Path(out_dir)
     check_out_dir(Path(input_path), out)
-    v = validate_inputs(Path(input_path), as_of=as_of, progress=progress_printer(quiet))
+    check_prefer(Path(input_path), prefer)
+    v = validate_inputs(Path(input_path), as_of=as_of, progress=progress_printer(quiet), prefer=prefer)
     issues = v.log.frame()
     files = files_frame(v, issues)
     written = write_issue_files(issues, out)
@@ -50,6 +55,8 @@ def validate_cmd(input_path: str, out_dir: str, as_of, quiet: bool) -> None:
     processed = int((files["状态"] == "已处理").sum())
     click.echo(f"文件：{len(files)} 个（已读取 {processed}，跳过 {int((files['状态'] == '已跳过').sum())}，"
                f"失败 {int((files['状态'] == '失败').sum())}）")
+    for line in duplicate_summary(files):
+        click.echo(line)
     click.echo(f"数据行：{len(m)} 行，家庭：{m['hh_key'].nunique() if len(m) else 0} 户")
     for line in issue_summary(issues):
         click.echo(line)

@@ -30,9 +30,10 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 # Fixed document date: templates are committed and must not drift between runs.
 FIXED_CREATED = dt.datetime(2024, 1, 1, 0, 0, 0)
 
-KINDS = ("roster", "posts", "villages", "contacts")
+KINDS = ("roster", "posts", "villages", "contacts", "ledger")
 LEVELS = ("member", "household")
-KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录"}
+KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录",
+              "ledger": "帮扶措施台账"}
 
 DATA_ROWS = 5000  # rows below the header that carry the validations
 LIST_LIMIT = 255  # Excel's limit for an inline list ("a,b,c")
@@ -52,6 +53,7 @@ TEMPLATE_FILES: dict[tuple[str, str], str] = {
     ("posts", "member"): "公益岗位花名册模板.xlsx",
     ("villages", "member"): "村情表模板.xlsx",
     ("contacts", "member"): "联系走访记录模板.xlsx",
+    ("ledger", "member"): "帮扶措施台账模板.xlsx",
 }
 
 # Help texts for side-table columns (the registry has none for them).
@@ -77,6 +79,18 @@ _SIDE_HELP = {
     ("contacts", "cadre_level"): "市直/县/乡/村",
     ("contacts", "id_number"): "被联系户户主的18位身份证号码，文本格式",
     ("contacts", "way"): "上户走访/电话/微信",
+    ("ledger", "township"): "农户所在乡镇",
+    ("ledger", "village"): "农户所在行政村",
+    ("ledger", "head_name"): "户主姓名",
+    ("ledger", "head_id"): "户主18位身份证号码，文本格式；没有时填户编号",
+    ("ledger", "household_id"): "户编号（文本）；与乡镇一起对应农户",
+    ("ledger", "project"): "如“茶叶加工厂股份合作”（可空）",
+    ("ledger", "principal"): "产业分红填入股（委托帮扶）金额，元",
+    ("ledger", "amount"): "分红、补助或救助金额，元",
+    ("ledger", "year"): "如“2024”；也可只填发放日期",
+    ("ledger", "date"): "如“2024-05-10”（可空）",
+    ("ledger", "covered"): "兜底保障、低保、特困供养的保障人数",
+    ("ledger", "note"): "可空",
 }
 
 
@@ -136,7 +150,8 @@ def template_columns(kind: str = "roster", level: str = "member") -> list[Templa
                     help_ = f"户主的{help_}" if not help_.startswith("户主") else help_
                 out.append(TemplateColumn(col, label, help_, col.required_household))
         return out
-    columns = {"posts": reg.POST_COLUMNS, "villages": reg.VILLAGE_COLUMNS, "contacts": reg.CONTACT_COLUMNS}[kind]
+    columns = {"posts": reg.POST_COLUMNS, "villages": reg.VILLAGE_COLUMNS, "contacts": reg.CONTACT_COLUMNS,
+               "ledger": reg.LEDGER_COLUMNS}[kind]
     return [TemplateColumn(c, c.label, c.help or _SIDE_HELP.get((kind, c.key)) or _default_help(c), c.required)
             for c in columns]
 
@@ -215,6 +230,11 @@ def _examples(kind: str, level: str) -> tuple[list[str], dict[str, list[str]]]:
         values = {"township": "城关镇", "village": "红旗村", "poor_village": "是", "supervised_village": "否",
                   "has_pv": "是", "supervised_township": "否", "pv_income": "120000",
                   "pv_to_yellow_wages": "96000"}
+    elif kind == "ledger":
+        values = {"township": "城关镇", "village": "红旗村", "head_name": "王建国", "head_id": head_id,
+                  "household_id": "", "measure": "产业分红", "project": "茶叶加工厂股份合作",
+                  "principal": "6072", "amount": "910.80", "covered": "", "year": "2024", "date": "",
+                  "note": ""}
     else:
         values = {"date": "2024-04-15", "cadre": "张华", "cadre_level": "乡", "id_number": head_id,
                   "way": "上户走访"}

@@ -6,6 +6,7 @@ file-level Issue and the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import zipfile
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ class InputFile:
     status: str = "待读取"  # 待读取 / 已跳过 / 失败 / 已处理
     code: str = ""  # issue code when skipped or failed
     reason: str = ""  # Chinese reason when skipped or failed
+    mtime: float = 0.0  # modification time (seconds since the epoch; 0 when unknown)
+    duplicate_of: str = ""  # set aside as a copy or resubmission of this file (the one used)
+    township: str = ""  # a roster's main township, as duplicate detection saw it
+    rows_set_aside: int = 0  # data rows read, then set aside with the file (a resubmission)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -58,6 +63,8 @@ def find_inputs(input_path: Path) -> tuple[Path, list[InputFile]]:
     files = []
     for path in paths:
         f = InputFile(path=path, rel=_rel(path, root))
+        with contextlib.suppress(OSError):
+            f.mtime = path.stat().st_mtime
         parts = Path(f.rel).parts
         ext = path.suffix.lower()
         if path.name.startswith("~$"):

@@ -166,7 +166,8 @@ def _skip(f: InputFile, log: IssueLog, reason: str) -> None:
 
 def _header_keys(cells: list, kind: str) -> list[str | None]:
     table = _aliases(kind)
-    return [table.get(normalize_header(c)) if isinstance(c, str) and c.strip() and not ignored_header(c)
+    roster = kind in ("roster", "supplement")  # the ignore list is about roster exports
+    return [table.get(normalize_header(c)) if isinstance(c, str) and c.strip() and not (roster and ignored_header(c))
             else None for c in cells]
 
 

@@ -15,8 +15,9 @@ from .sheet import write_block, write_frame
 COUNTY_BOOK = "全县汇总.xlsx"
 NO_TOWNSHIP = "（未归属乡镇）"
 FILE_COLUMNS = {"文件": "文件", "乡镇": "乡镇", "状态": "状态", "原因": "原因", "读入行数": "读入行数",
-                "户数": "户数", "错误数": "错误数", "大小": "大小（字节）", "sha256": "SHA-256"}
-FILE_WIDTHS = {"文件": 40, "原因": 40, "SHA-256": 66, "大小（字节）": 12}
+                "户数": "户数", "错误数": "错误数", "重复于": "重复于（已选用的文件）", "大小": "大小（字节）",
+                "sha256": "SHA-256"}
+FILE_WIDTHS = {"文件": 40, "原因": 40, "重复于（已选用的文件）": 30, "SHA-256": 66, "大小（字节）": 12}
 
 
 def write_county(result, out_dir: Path) -> Path:
@@ -66,10 +67,13 @@ def write_extra_sheet(wb, fmts, used, name, spec) -> None:
     if isinstance(spec, pd.DataFrame):
         write_frame(wb, name, spec, formats=fmts, used_names=used)
         return
-    write_frame(wb, name, spec.frame, formats=fmts, used_names=used, row_fill=spec.row_fill,
-                tab_colour=spec.tab_colour, title=spec.title or "",
-                number_formats=getattr(spec, "number_formats", None),  # optional SheetSpec fields
-                freeze_cols=getattr(spec, "freeze_cols", 0) or 0)
+    ws = write_frame(wb, name, spec.frame, formats=fmts, used_names=used, row_fill=spec.row_fill,
+                     tab_colour=spec.tab_colour, title=spec.title or "",
+                     number_formats=getattr(spec, "number_formats", None),  # optional SheetSpec fields
+                     freeze_cols=getattr(spec, "freeze_cols", 0) or 0)
+    chart = getattr(spec, "chart", None)  # optional: adds a native chart (e.g. 帮扶措施)
+    if chart is not None:
+        chart(wb, ws, 1 if spec.title else 0)
 
 
 def add_charts(wb, used, overview: str, *, header_row: int, n_towns: int, cards: list[str],

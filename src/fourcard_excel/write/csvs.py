@@ -30,6 +30,7 @@ HOUSEHOLD_CSV_KEYS = [
     "has_car", "luxury_house", "parents_separate",
     "card", "rule", "reasons", "exclusions", "priority_factors", "priority_score", "review",
     "review_reason", "declared_card", "declared_stage", "agrees", "blocking_issues",
+    "plan_entitled", "plan_received", "plan_missing",  # 一户一策 (checks/measures), when checked
     "source_file", "source_sheet", "source_row",
 ]
 HOUSEHOLD_SORT = ["township", "village", "household_id", "hh_key"]

@@ -51,10 +51,12 @@ def build_manifest(result, outputs: list[Path], out_dir: Path) -> dict:
     rules = result.rules
     file_keys = {"文件": "file", "乡镇": "township", "状态": "status", "原因": "reason", "读入行数": "rows",
                  "户数": "households", "错误数": "errors", "sha256": "sha256", "大小": "size"}
-    inputs = [
-        {file_keys[k]: _plain(v) for k, v in row.items() if k in file_keys}
-        for row in files.to_dict("records")
-    ]
+    inputs = []
+    for row in files.to_dict("records"):
+        entry = {file_keys[k]: _plain(v) for k, v in row.items() if k in file_keys}
+        if row.get("重复于"):  # a copy or resubmission set aside: the file used instead
+            entry["duplicate_of"] = row["重复于"]
+        inputs.append(entry)
     cards = hh["card"].astype("str").value_counts().to_dict() if "card" in hh else {}
     persons = (hh.groupby(hh["card"].astype("str"))["size"].sum().to_dict()
                if "card" in hh and "size" in hh else {})
@@ -76,6 +78,7 @@ def build_manifest(result, outputs: list[Path], out_dir: Path) -> dict:
         "counts": {
             "input_files": len(files),
             "files_by_status": status,
+            "duplicates_set_aside": sum(1 for entry in inputs if entry.get("duplicate_of")),
             "rows_read": rows_read,
             "member_rows": len(members),
             "households": len(hh),

@@ -43,6 +43,7 @@ def write_townships(result, out_dir: Path) -> list[Path]:
                       if len(issues) and "乡镇" in issues.columns else {})
     used: set[str] = set()
     paths = []
+    extra_sheets = _split_extra(result)
     for town in township_names(hh, issues):
         stem = styles.safe_filename(town, used, default=NO_TOWNSHIP)
         path = out_dir / TOWNSHIP_DIR / f"{stem}.xlsx"
@@ -50,12 +51,30 @@ def write_townships(result, out_dir: Path) -> list[Path]:
         town_issues = issues_by_town.get(town, issues.iloc[0:0] if len(issues.columns) else
                                          pd.DataFrame(columns=ISSUE_COLUMNS))
         paths.append(write_township_book(town, town_hh, town_issues, result.rules, path,
-                                         tmpdir=out_dir, created=result.as_of))
+                                         tmpdir=out_dir, created=result.as_of,
+                                         extra=_extra_for(extra_sheets, town)))
     return paths
 
 
+def _split_extra(result) -> dict[str, dict]:
+    """Sheets the checks add to every township book: result.outputs["township_sheets"] maps a sheet
+    name to a SheetSpec whose frame has a 乡镇 column (its title may hold {town} and {n})."""
+    out: dict[str, dict] = {}
+    for name, spec in ((result.outputs or {}).get("township_sheets") or {}).items():
+        frame = spec.frame
+        town = frame["乡镇"].astype("str") if len(frame) else pd.Series(dtype="str")
+        town = town.where(town != "", NO_TOWNSHIP)
+        out[name] = {"spec": spec, "parts": dict(tuple(frame.groupby(town, sort=False))) if len(frame) else {}}
+    return out
+
+
+def _extra_for(extra_sheets: dict[str, dict], town: str) -> list[tuple[str, object, pd.DataFrame]]:
+    return [(name, item["spec"], item["parts"].get(town, item["spec"].frame.iloc[0:0]).drop(columns="乡镇"))
+            for name, item in extra_sheets.items()]
+
+
 def write_township_book(town: str, households: pd.DataFrame, issues: pd.DataFrame, rules, path: Path,
-                        *, tmpdir: Path | None = None, created=None) -> Path:
+                        *, tmpdir: Path | None = None, created=None, extra=()) -> Path:
     order = tables.card_order(rules, households["card"] if "card" in households else None)
     cards = list(rules.card_names)
     groups = dict(tuple(households.groupby(households["card"].astype("str"), sort=False))) \
@@ -106,6 +125,14 @@ def write_township_book(town: str, households: pd.DataFrame, issues: pd.DataFram
         write_frame(wb, "差异核对", diff, formats=fmts, used_names=used, widths=tables.CARD_WIDTHS,
                     title=f"{town}申报卡别与计算卡别不一致的农户（共 {len(diff)} 户）",
                     freeze_cols=tables.CARD_SHEET_FREEZE)
+
+        for name, spec, frame in extra:  # the checks' sheets (e.g. 应享未享)
+            frame = frame.reset_index(drop=True)
+            write_frame(wb, name, frame, formats=fmts, used_names=used, tab_colour=spec.tab_colour,
+                        row_fill=None if spec.row_fill is None else pd.Series(
+                            spec.row_fill.iloc[0] if len(spec.row_fill) else "", index=frame.index),
+                        title=(spec.title or name).replace("{town}", town).replace("{n}", str(len(frame))),
+                        freeze_cols=3)
         wb.close()
     return Path(path)
 
