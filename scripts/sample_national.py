@@ -145,19 +145,24 @@ MONITORING_HEAD = (
 )
 
 
+def _sheet(out: Path, rel: str, sheet: str, titles: list[str], header) -> tuple:
+    """A workbook with title rows above one header row: (workbook, formats, worksheet, first data row)."""
+    wb = new_workbook(out / rel)
+    f = Fmts(wb)
+    ws = wb.add_worksheet(sheet)
+    for i, text in enumerate(titles):
+        ws.write_string(i, 0, text, f.title if i == 0 else f.left)
+    for ci, lab in enumerate(header):
+        ws.write_string(len(titles), ci, lab, f.head)
+    return wb, f, ws, len(titles) + 1
+
+
 def write_monitoring(out: Path, tw: str, households, rel: str) -> list[str]:
     """金溪镇: laid out like the 2021+ monitoring export."""
     r = random.Random(f"{tw}-monitoring")
-    wb = new_workbook(out / rel)
-    f = Fmts(wb)
     sheet = "监测对象信息"
-    ws = wb.add_worksheet(sheet)
     header = list(MONITORING_HEAD[:12]) + list(FILLER[:4]) + list(MONITORING_HEAD[12:]) + list(FILLER[4:])
-    ws.write_string(0, 0, "（自定义）监测对象信息", f.title)
-    ws.write_string(1, 0, "导出时间：2024-03-15 10:22:31", f.left)
-    for ci, lab in enumerate(header):
-        ws.write_string(2, ci, lab, f.head)
-    row = 3
+    wb, f, ws, row = _sheet(out, rel, sheet, ["（自定义）监测对象信息", "导出时间：2024-03-15 10:22:31"], header)
     long_ids = 0
     for h in households:
         h.file, h.sheet = rel, sheet
@@ -226,14 +231,8 @@ STATUS_2016 = {"已脱贫": ("脱贫", "已脱贫(享受政策)", "已脱贫（�
 def write_jdlk2016(out: Path, tw: str, households, rel: str) -> list[str]:
     """柳塘乡: laid out like the 2016–2020 建档立卡 roster (household fields on the head row)."""
     r = random.Random(f"{tw}-jdlk")
-    wb = new_workbook(out / rel)
-    f = Fmts(wb)
     sheet = "贫困人口信息"
-    ws = wb.add_worksheet(sheet)
-    ws.write_string(0, 0, f"建档立卡贫困人口信息（{tw}）", f.title)
-    for ci, lab in enumerate(JDLK_HEAD):
-        ws.write_string(1, ci, lab, f.head)
-    row = 2
+    wb, f, ws, row = _sheet(out, rel, sheet, [f"建档立卡贫困人口信息（{tw}）"], JDLK_HEAD)
     for h in households:
         h.file, h.sheet = rel, sheet
         hv = {"县(市、区、旗)": COUNTY, "乡(镇)": tw, "行政村": h.village, "自然村": h.group, "户编号": h.household_id,
