@@ -190,7 +190,7 @@ def test_missing_rule_columns_one_warning_per_file(tmp_path):
     r, issues = classify(folder)
     f015 = issues[issues["代码"] == "F015"]
     assert sorted(f015["文件"]) == sorted(["金溪镇第二片.xlsx", "金溪镇监测对象信息.xlsx"])
-    assert set(f015["级别"]) == {"警告"}
+    assert set(f015["级别"]) == {"警告"} and set(f015["行号"]) == {3}  # the header row
     text = f015["说明"].iat[0]
     for name in ("有消费型汽车", "房屋装修豪华", "父母单独立户且子女有赡养能力", "教育支出", "补充信息表"):
         assert name in text

@@ -96,10 +96,12 @@ def report_columns(tables: list[RawTable], read_keys, supplied: dict[str, set[st
         if not lacking:
             continue
         names = _names(lacking)
-        sheet = next(t.sheet for t in rosters if t.file == file)
+        first = next(t for t in rosters if t.file == file)
+        sheet, row = first.sheet, first.header_row  # the (first) header row the columns are missing from
         log.add("F015", f"本文件没有规则要用的列：{names}。相关排除情形和判定因素未能核查，已按“否”或0处理；"
                         "请在花名册中补上这些列，或在同一文件夹放一张补充信息表（乡镇、户编号或户主证件号码，"
-                        "再加这些列）", file=file, sheet=sheet, column="、".join(BY_KEY[k].label for k in lacking))
+                        "再加这些列）", file=file, sheet=sheet, row=row,
+                column="、".join(BY_KEY[k].label for k in lacking))
 
 
 _POSITION = {c.key: i for i, c in enumerate(COLUMNS)}
