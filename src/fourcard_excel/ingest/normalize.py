@@ -93,19 +93,16 @@ def to_text(raw: pd.Series) -> pd.Series:
     return pd.Series(_per_unique(raw, cell_text), index=raw.index, dtype="str")
 
 
-def carry_block(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Carried (unread) columns as text, all at once: one factorisation of every cell of the block,
-    ``cell_text`` once per distinct value, one take; also how many cells of each row hold
-    something. These columns are only written back out (members.csv), never interpreted, so
-    nothing is done per column (object dtype holding str: no per-column conversion either)."""
-    values = raw.to_numpy(dtype=object)
+def carry_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Carried (unread) columns as text, all at once: one factorisation of every cell of the 2-D
+    object block, ``cell_text`` once per distinct non-text value, one take; also how many cells of
+    each row hold something. These columns are only written back out (members.csv), never
+    interpreted: text cells stay as the reader gave them (not NFKC), nothing is done per column."""
     codes, uniques = pd.factorize(values.ravel(), use_na_sentinel=True)
-    # text cells as the reader gave them (raw, not NFKC: only written back out); others as text
     texts = np.array([u if isinstance(u, str) else cell_text(u) for u in uniques] + [""], dtype=object)
     blank = texts == ""
     codes = codes.reshape(values.shape)
-    filled = (~blank[codes]).sum(axis=1)
-    return pd.DataFrame(texts[codes], index=raw.index, columns=raw.columns, dtype=object), filled
+    return texts[codes], (~blank[codes]).sum(axis=1)
 
 
 def _money(value: object) -> float | None:

@@ -302,26 +302,33 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
                         f"{shown}", file=file, sheet=sheet.name, row=numbers[start], column="、".join(unknown))
 
     body = rows[data_start:]
-    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(len(names)))
-    frame = frame.iloc[:, : len(names)]
-    unnamed = [j for j, n in enumerate(names[: frame.shape[1]]) if n == "" and _filled(frame.iloc[:, [j]]).any()]
+    width = len(names)
+    arr = np.empty((len(body), width), dtype=object)  # one object array; columns are views of it
+    for i, row in enumerate(body):
+        cells = row[:width]
+        arr[i, : len(cells)] = cells
+        if len(cells) < width:
+            arr[i, len(cells):] = ""
+    unnamed = [j for j, n in enumerate(names) if n == "" and _filled(pd.DataFrame(arr[:, [j]])).any()]
     for j in unnamed:  # a column with data but no header is kept, never dropped silently
         names[j] = f"extra:第{j + 1}列"
         log.add("F010", f"第{j + 1}列有数据但没有列名，已原样保留到输出；请补上列名", file=file,
                 sheet=sheet.name, row=numbers[start], column=f"第{j + 1}列")
-    frame.columns = names[: frame.shape[1]]
-    frame = frame.loc[:, [n != "" for n in frame.columns]]
-    carried = [c for c in frame.columns if c.startswith("extra:")]
-    carried_count = None
-    lead = list(frame.columns[:4])  # where a 合计/小计 row says so, in sheet order
-    if carried:  # unread columns become text once, cheaply (an export has 150 of them)
-        block, carried_count = carry_block(frame[carried])
-        frame = pd.concat([frame.drop(columns=carried), block], axis=1)
-    frame[SOURCE_ROW] = numbers[data_start:data_start + len(frame)]
-
-    keep = ~non_data_rows(frame.drop(columns=[SOURCE_ROW, *carried]), carried_count,
-                          frame[carried] if carried else None, frame[lead])
+    used = [j for j, n in enumerate(names) if n != ""]
+    known = [j for j in used if not names[j].startswith("extra:")]
+    extra = [j for j in used if names[j].startswith("extra:")]
+    lead = [j for j in used[:4]]  # where a 合计/小计 row says so, in sheet order
+    frame = pd.DataFrame({names[j]: arr[:, j] for j in known}, dtype=object)
+    block, carried_count = (carry_block(arr[:, extra]) if extra else (None, None))  # unread: text, once
+    lead_frame = pd.DataFrame({names[j]: (block[:, extra.index(j)] if j in extra else arr[:, j]) for j in lead},
+                              dtype=object)
+    carried_frame = pd.DataFrame(block, columns=[names[j] for j in extra], dtype=object) if extra else None
+    keep = ~non_data_rows(frame, carried_count, carried_frame, lead_frame)
     frame = frame.loc[keep].reset_index(drop=True)
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(block[keep], columns=[names[j] for j in extra], dtype=object)],
+                          axis=1)
+    frame[SOURCE_ROW] = np.asarray(numbers[data_start:data_start + len(body)], dtype=np.int64)[keep]
 
     level = "member"
     if kind == "roster" and "relation" not in headers:
