@@ -98,26 +98,8 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
         raise click.UsageError(str(exc)) from exc
 
     hh = result.households
-    files = result.files
-    click.echo(f"文件：{len(files)} 个（已处理 {int((files['状态'] == '已处理').sum())}，"
-               f"跳过 {int((files['状态'] == '已跳过').sum())}，失败 {int((files['状态'] == '失败').sum())}）")
-    for line in duplicate_summary(files):
+    for line in summary_lines(result):
         click.echo(line)
-    click.echo(f"家庭：{len(hh)} 户，{int(hh['size'].sum()) if len(hh) else 0} 人（评定基准日 {result.as_of}）")
-    counts = hh["card"].value_counts() if len(hh) else {}
-    parts = [f"{name} {int(counts.get(name, 0))} 户" for name in
-             [*result.rules.card_names, NOT_CARDED, UNDETERMINED]]
-    click.echo("分类：" + "，".join(parts))
-    for line in issue_summary(result.issues):
-        click.echo(line)
-    findings = result.outputs.get("measures")
-    if findings is None:
-        click.echo("帮扶措施：未提供帮扶措施台账，未核查（可放入输入文件夹或用 --ledger 指定）")
-    else:
-        plan = result.outputs.get("measures_plan")
-        owed = int((plan["未享措施"] != "").sum()) if plan is not None and len(plan) else 0
-        click.echo(f"帮扶措施：台账 {len(result.tables.get('ledger', ()))} 行，发现问题 {len(findings)} 条，"
-                   f"应享未享 {owed} 户（见 measures.csv、一户一策/）")
     if result.seed is not None:
         click.echo(f"县级抽查随机种子：{result.seed}（填 --seed {result.seed} 可重现同一名单）")
     if not no_db:
@@ -126,6 +108,31 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
     if not len(hh):
         click.echo("没有读到任何家庭，请检查输入文件夹和问题清单。")
         raise SystemExit(1)
+
+
+def summary_lines(result, ledger_hint: str = "可放入输入文件夹或用 --ledger 指定") -> list[str]:
+    """The Chinese summary of a process run: files, copies set aside, households, cards, problems,
+    measures (also shown by the web page, with its own ``ledger_hint``)."""
+    hh = result.households
+    files = result.files
+    lines = [f"文件：{len(files)} 个（已处理 {int((files['状态'] == '已处理').sum())}，"
+             f"跳过 {int((files['状态'] == '已跳过').sum())}，失败 {int((files['状态'] == '失败').sum())}）",
+             *duplicate_summary(files),
+             f"家庭：{len(hh)} 户，{int(hh['size'].sum()) if len(hh) else 0} 人（评定基准日 {result.as_of}）"]
+    counts = hh["card"].value_counts() if len(hh) else {}
+    parts = [f"{name} {int(counts.get(name, 0))} 户" for name in
+             [*result.rules.card_names, NOT_CARDED, UNDETERMINED]]
+    lines.append("分类：" + "，".join(parts))
+    lines += issue_summary(result.issues)
+    findings = result.outputs.get("measures")
+    if findings is None:
+        lines.append(f"帮扶措施：未提供帮扶措施台账，未核查（{ledger_hint}）")
+    else:
+        plan = result.outputs.get("measures_plan")
+        owed = int((plan["未享措施"] != "").sum()) if plan is not None and len(plan) else 0
+        lines.append(f"帮扶措施：台账 {len(result.tables.get('ledger', ()))} 行，发现问题 {len(findings)} 条，"
+                     f"应享未享 {owed} 户（见 measures.csv、一户一策/）")
+    return lines
 
 
 COMMANDS = [process_cmd]
