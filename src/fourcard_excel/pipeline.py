@@ -22,12 +22,11 @@ from .ingest.read import RawTable, read_file
 from .ingest.side_tables import side_frame
 from .ingest.validate import blocking_reasons, validate_households, validate_members
 from .issues import ERROR, IssueLog
-from .registry import CARDS, SOURCE_FILE
+from .registry import CARDS, SOURCE_FILE, TABLE_KINDS
 from .result import RunResult
 
 SIDE_KINDS = ("posts", "villages", "contacts", "inspectors", "ledger")
-KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录",
-              "inspectors": "抽查人员名单", "ledger": "帮扶措施台账"}
+KIND_NAMES = {kind: name for kind, (_, name) in TABLE_KINDS.items()}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
@@ -89,7 +88,7 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
                         "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
             file_log.add(f.code, f.reason, file=f.rel)
             continue
-        if f.status != "失败":
+        if f.status not in ("失败", "已跳过"):  # a .txt without a table is skipped, not failed
             f.status = "已处理"
         tables.extend(found)
     tables = resubmit.set_aside_resubmissions(files, tables, logs, preferred, log)
@@ -97,15 +96,20 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
 
 
 def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, card_names=CARDS,
-                    progress: Progress | None = None, prefer=()) -> Validated:
+                    progress: Progress | None = None, prefer=(), rules=None) -> Validated:
     """Read and validate (no classification): what `validate` needs. ``prefer``: files to use
-    first when several files hold the same households (``--prefer``)."""
+    first when several files hold the same households (``--prefer``). ``rules`` (default: the
+    packaged rules file) decide which columns are read: an unknown value elsewhere is a 提示."""
+    from .rules.facts import read_columns
+    from .rules.ruleset import load_rules
+
     as_of = as_of or _today()
+    read_keys = read_columns(rules or load_rules())
     log = IssueLog()
     t0 = time.perf_counter()
     root, files, raw_tables = read_inputs(Path(input_path), log, progress, prefer)
     t1 = time.perf_counter()
-    members, headers = build_members(raw_tables, as_of, card_names, log)
+    members, headers = build_members(raw_tables, as_of, card_names, log, read_keys)
     validate_members(members, log, headers)
     tables = {kind: side_frame(raw_tables, kind, log) for kind in SIDE_KINDS}
     t2 = time.perf_counter()
@@ -152,7 +156,7 @@ def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = N
     as_of = as_of or _today()
     rules = rules or load_rules(rules_path)
     v = validate_inputs(input_path, as_of=as_of, card_names=tuple(rules.card_names), progress=progress,
-                        prefer=prefer)
+                        prefer=prefer, rules=rules)
     t0 = time.perf_counter()
     households = build_households(v.members, rules, as_of)
     validate_households(households, v.log)
