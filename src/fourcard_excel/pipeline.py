@@ -179,8 +179,11 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
             inspectors: Path | str | None = None, team_size: int | None = None,
             db_path: Path | str | None = None, use_db: bool = True, mask_id: bool = False, phone: str = "",
             side_files: dict[str, Path | str] | None = None, progress: Progress | None = None,
-            command: str = "", prefer=()) -> RunResult:
-    """The county's main job: classify everything, run the checks whose data is present, write OUT."""
+            command: str = "", prefer=(), county: str | None = None) -> RunResult:
+    """The county's main job: classify everything, run the checks whose data is present, write OUT.
+
+    ``county``: the county's name in manifest.json and the Parquet files (default: the input
+    folder's name)."""
     from . import background
     from .checks import contacts, history, measures, quotas, spotcheck
     from .documents import notice
@@ -193,6 +196,8 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     previous = previous_outputs(out)
     result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress, prefer=prefer)
     result.command = command
+    if county:
+        result.outputs["county"] = county
     for kind, path in (side_files or {}).items():
         if path:
             frame, log = read_side_table(Path(path), kind)
