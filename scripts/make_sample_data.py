@@ -24,8 +24,11 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import sample_county as sc  # noqa: E402
+import sample_national as sn  # noqa: E402
 import sample_tables as stab  # noqa: E402
 import sample_writers as sw  # noqa: E402
+
+sw.LAYOUTS.update(sn.LAYOUTS)
 
 KEY_FILE = "预期结果.json"
 README_FILE = "说明.md"
@@ -47,8 +50,12 @@ def _clean_previous(out: Path) -> None:
             p.unlink()
 
 
-def generate(out_dir, seed: int = 2024, scale: float = 1.0, n_townships: int | None = None) -> dict:
-    """Write the sample county to ``out_dir``; return the answer key (also written as 预期结果.json)."""
+def generate(out_dir, seed: int = 2024, scale: float = 1.0, n_townships: int | None = None,
+             national: bool | None = None) -> dict:
+    """Write the sample county to ``out_dir``; return the answer key (also written as 预期结果.json).
+
+    ``national`` adds the two townships laid out like the national exports (sample_national.py);
+    by default only for the ordinary sample (scale ≤ 1.5, default township count)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _clean_previous(out)
@@ -57,6 +64,10 @@ def generate(out_dir, seed: int = 2024, scale: float = 1.0, n_townships: int | N
     sc.plan_problems(c)
     sc.classify_all(c)
     sc.declare_cards(c)
+    if national is None:
+        national = scale <= 1.5 and n_townships is None
+    if national:
+        sn.add_national(c, seed)
 
     files: list[str] = []
     file_notes: dict[str, str] = {}
@@ -181,6 +192,15 @@ LAYOUT_DESC = {
     "variants": "取值用各种写法（均为允许的变体）：户属性“脱贫户/边缘易致贫户/一般户”，关系“妻子/儿子/女儿/母亲”，"
                 "劳动技能“弱劳动力/丧失劳动能力”，在校生“初中/高中/大专/大学”，健康“慢性病/大病”，是否用“√”、否留空；"
                 "无残疾等级列",
+    "monitoring": "按全国防返贫监测信息系统2021年后“（自定义）监测对象信息”导出表的样子：第1行标题、第2行“导出时间”、"
+                  "第3行表头，约130列（大部分与分类无关，原样保留到 members.csv）；户信息在每个成员行重复；乡/村/组；"
+                  "户类型（脱贫户/普通农户/监测户）＋监测对象类别＋风险是否已消除；致贫/返贫风险1…5（因自然灾害、因产业项目失败等）；"
+                  "在校生状况按年级（学前教育、七年级、普通高中一年级……，部分前有空格）；性别为代码1/2；出生日期YYYYMMDD；"
+                  "部分残疾人的证件号码为20位残疾人证号（1个为22位）；没有排除情形、教育支出和申报卡别列",
+    "jdlk2016": "按2016–2020年建档立卡系统花名册的样子：只含建档立卡户；县(市、区、旗)/乡(镇)/行政村/自然村、户编号、人编号、"
+                "身份证号；无户类别列，有贫困户属性；脱贫属性用当时的写法（脱贫、预脱贫、已脱贫(享受政策)、"
+                "已脱贫（不再享受政策）……）；在校生状况写“非在校生/学前教育/七年级/高中一年级/中职一年级/大专及以上”；"
+                "户信息只在户主行；没有风险、排除情形、教育支出和申报卡别列",
 }
 
 

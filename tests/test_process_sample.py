@@ -201,3 +201,33 @@ def test_measures_ledger_planted_findings_exactly(run):
     assert not clean_ids & set(got["户主证件号码"])
     plan = (run["out"] / "一户一策")
     assert {p.stem for p in plan.glob("*.xlsx")} == set(TOWNS)
+
+
+EXPORT_LAYOUTS = ("monitoring", "jdlk2016")
+
+
+def test_national_export_townships_read_cleanly(run):
+    """The two townships laid out like the national exports: classified as the key says (checked
+    above, household by household), no 错误, one 警告 per file for the columns they lack, and
+    their irrelevant columns carried to members.csv but not into the township books."""
+    exports = [t["name"] for t in KEY["townships"] if t["layout"] in EXPORT_LAYOUTS]
+    assert len(exports) == 2
+    issues = read_csv(run["out"] / "issues.csv")
+    households = read_csv(run["out"] / "households.csv")
+    for town in exports:
+        files = sorted(set(households.loc[households["乡镇"] == town, "来源文件"]))
+        assert len(files) == 1
+        mine = issues[issues["文件"] == files[0]]
+        assert "错误" not in set(mine["级别"]), mine[mine["级别"] == "错误"].head().to_dict("records")
+        f015 = mine[mine["代码"] == "F015"]
+        assert len(f015) == 1 and "有消费型汽车" in f015["说明"].iat[0]
+        assert (households["乡镇"] == town).sum() == next(t["households"] for t in KEY["townships"]
+                                                        if t["name"] == town)
+    members = pd.read_csv(run["out"] / "members.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                          nrows=5)
+    assert "耕地面积（亩）" in members.columns and "公益性岗位收入" in members.columns
+    book = openpyxl.load_workbook(run["out"] / "乡镇结果" / f"{exports[0]}.xlsx", read_only=True)
+    for ws in book.worksheets:
+        header = next(ws.iter_rows(max_row=8, values_only=True), ())
+        headers = {str(c) for row in ws.iter_rows(max_row=8, values_only=True) for c in row if c}
+        assert "公益性岗位收入" not in headers and "耕地面积（亩）" not in headers, (ws.title, header)

@@ -173,8 +173,8 @@ def test_revision_and_copy_beside_the_original(tmp_path, township):
     assert "删除或移走" in text
     copy_note = codes(result, "F020")
     assert len(copy_note) == 1 and "最终选用“白沙乡花名册(修改后).xlsx”" in copy_note["说明"].iat[0]
-    # only the file used speaks: the original's own read notes (its 序号 column) are not repeated
-    assert set(codes(result, "F010")["文件"]) == {"白沙乡花名册(修改后).xlsx"}
+    # only the file used speaks: the original's own read notes (the columns it lacks, F015) are not repeated
+    assert set(codes(result, "F015")["文件"]) == {"白沙乡花名册(修改后).xlsx"}
 
 
 def test_per_village_files_of_one_township_still_merge(tmp_path):

@@ -11,7 +11,7 @@ from .chinese_click import ChineseGroup
 
 # Command modules under fourcard_excel.commands; each exposes COMMANDS (a list of click commands).
 COMMAND_MODULES = ("validate", "process", "sample", "quotas", "template", "forms", "notice", "history",
-                   "measures", "ui")
+                   "measures", "ui", "rollup")
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

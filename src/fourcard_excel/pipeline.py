@@ -22,12 +22,11 @@ from .ingest.read import RawTable, read_file
 from .ingest.side_tables import side_frame
 from .ingest.validate import blocking_reasons, validate_households, validate_members
 from .issues import ERROR, IssueLog
-from .registry import CARDS, SOURCE_FILE
+from .registry import CARDS, SOURCE_FILE, TABLE_KINDS
 from .result import RunResult
 
 SIDE_KINDS = ("posts", "villages", "contacts", "inspectors", "ledger")
-KIND_NAMES = {"roster": "花名册", "posts": "公益岗位花名册", "villages": "村情表", "contacts": "联系走访记录",
-              "inspectors": "抽查人员名单", "ledger": "帮扶措施台账"}
+KIND_NAMES = {kind: name for kind, (_, name) in TABLE_KINDS.items()}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total)
 
@@ -114,21 +113,26 @@ def read_one(f: InputFile) -> tuple[InputFile, list[RawTable], IssueLog, bool]:
                     "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
         log.add(f.code, f.reason, file=f.rel)
         return f, [], log, True
-    if f.status != "失败":
+    if f.status not in ("失败", "已跳过"):  # a .txt without a table is skipped, not failed
         f.status = "已处理"
     return f, found, log, True
 
 
 def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, card_names=CARDS,
-                    progress: Progress | None = None, prefer=()) -> Validated:
+                    progress: Progress | None = None, prefer=(), rules=None) -> Validated:
     """Read and validate (no classification): what `validate` needs. ``prefer``: files to use
-    first when several files hold the same households (``--prefer``)."""
+    first when several files hold the same households (``--prefer``). ``rules`` (default: the
+    packaged rules file) decide which columns are read: an unknown value elsewhere is a 提示."""
+    from .rules.facts import read_columns
+    from .rules.ruleset import load_rules
+
     as_of = as_of or _today()
+    read_keys = read_columns(rules or load_rules())
     log = IssueLog()
     t0 = time.perf_counter()
     root, files, raw_tables = read_inputs(Path(input_path), log, progress, prefer)
     t1 = time.perf_counter()
-    members, headers = build_members(raw_tables, as_of, card_names, log)
+    members, headers = build_members(raw_tables, as_of, card_names, log, read_keys)
     validate_members(members, log, headers)
     tables = {kind: side_frame(raw_tables, kind, log) for kind in SIDE_KINDS}
     t2 = time.perf_counter()
@@ -175,7 +179,7 @@ def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = N
     as_of = as_of or _today()
     rules = rules or load_rules(rules_path)
     v = validate_inputs(input_path, as_of=as_of, card_names=tuple(rules.card_names), progress=progress,
-                        prefer=prefer)
+                        prefer=prefer, rules=rules)
     t0 = time.perf_counter()
     households = build_households(v.members, rules, as_of)
     validate_households(households, v.log)
@@ -198,8 +202,11 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
             inspectors: Path | str | None = None, team_size: int | None = None,
             db_path: Path | str | None = None, use_db: bool = True, mask_id: bool = False, phone: str = "",
             side_files: dict[str, Path | str] | None = None, progress: Progress | None = None,
-            command: str = "", prefer=()) -> RunResult:
-    """The county's main job: classify everything, run the checks whose data is present, write OUT."""
+            command: str = "", prefer=(), county: str | None = None) -> RunResult:
+    """The county's main job: classify everything, run the checks whose data is present, write OUT.
+
+    ``county``: the county's name in manifest.json and the Parquet files (default: the input
+    folder's name)."""
     from . import background
     from .checks import contacts, history, measures, quotas, spotcheck
     from .ingest.side_tables import read_side_table
@@ -211,6 +218,8 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     previous = previous_outputs(out)
     result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress, prefer=prefer)
     result.command = command
+    if county:
+        result.outputs["county"] = county
     for kind, path in (side_files or {}).items():
         if path:
             frame, log = read_side_table(Path(path), kind)

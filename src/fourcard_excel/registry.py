@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 # Value kinds
@@ -29,6 +29,33 @@ CARD = "card"  # a card name (红卡/黄卡/绿卡/蓝卡, or the rules file's c
 # Levels: where a field lives in a member-level roster
 MEMBER = "member"  # differs per member row
 HOUSEHOLD = "household"  # same for the whole household (taken from the head row)
+
+from .vocab import (  # noqa: F401  (re-exported: registry.HEALTH etc. are used everywhere)
+    ASSISTANCE_STATUS,
+    CARDS,
+    CATEGORY,
+    DIBAO_VARIANTS,
+    DISABILITY_GRADES,
+    GRADE_VARIANTS,
+    HEALTH,
+    HOUSEHOLD_TYPES,
+    LABOUR,
+    MAIN_CAUSE,
+    MEASURES,
+    MEASURE_VARIANTS,
+    MONITOR_CLASSES,
+    NATIONAL_RISK_VARIANTS,
+    NO,
+    POLICIES,
+    POVERTY_STATUS,
+    RELATION,
+    RELATION_VARIANTS,
+    RISKS,
+    SCHOOLING,
+    TEKUN_VARIANTS,
+    YES,
+    with_ascii_brackets,
+)
 
 
 @dataclass(frozen=True)
@@ -49,104 +76,17 @@ class Column:
         return (self.label, *self.aliases)
 
 
-HEALTH = ("健康", "长期慢性病", "患有大病", "残疾")
-DISABILITY_GRADES = ("一级", "二级", "三级", "四级")
-LABOUR = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力")
-SCHOOLING = (
-    "非在校生",
-    "学前",
-    "小学",
-    "七至九年级",
-    "普通高中",
-    "中职",
-    "高职高专",
-    "本科",
-    "研究生",
-)
-RELATION = (
-    "户主",
-    "配偶",
-    "之子",
-    "之女",
-    "之儿媳",
-    "之女婿",
-    "之孙子",
-    "之孙女",
-    "之外孙子",
-    "之外孙女",
-    "之父",
-    "之母",
-    "之岳父",
-    "之岳母",
-    "之公公",
-    "之婆婆",
-    "之祖父",
-    "之祖母",
-    "之兄弟",
-    "之姐妹",
-    "其他",
-)
-CATEGORY = ("建档立卡贫困户", "边缘户", "一般农户")
-POVERTY_STATUS = ("已脱贫", "未脱贫", "返贫")
-MAIN_CAUSE = (
-    "因病",
-    "因残",
-    "因学",
-    "因灾",
-    "缺劳力",
-    "缺资金",
-    "缺技术",
-    "缺土地",
-    "缺水",
-    "交通条件落后",
-    "自身发展动力不足",
-    "其他",
-)
-RISKS = ("因病", "因残", "因学", "因灾", "因意外事故", "因产业失败", "因务工就业不稳", "其他")
-POLICIES = (
-    "教育扶贫",
-    "产业扶贫",
-    "健康扶贫",
-    "就业扶贫",
-    "易地搬迁扶贫",
-    "危房改造",
-    "小额信贷",
-    "兜底保障及低保",
-    "消费扶贫",
-    "社会扶贫",
-    "临时救助",
-    "其他",
-)
-CARDS = ("红卡", "黄卡", "绿卡", "蓝卡")
-YES, NO = "是", "否"
-
-_relation_variants = {r[1:]: r for r in RELATION if r.startswith("之")}
-_relation_variants.update(
-    {"本人": "户主", "妻": "配偶", "夫": "配偶", "妻子": "配偶", "丈夫": "配偶", "儿子": "之子",
-     "长子": "之子", "次子": "之子", "女儿": "之女", "长女": "之女", "次女": "之女",
-     "儿媳": "之儿媳", "女婿": "之女婿", "父亲": "之父", "母亲": "之母", "孙子": "之孙子",
-     "孙女": "之孙女"}
-)
-
-# 享受低保政策情况 / 享受特困供养政策情况 (national exports): value -> 是 (enjoys) / 否
-ASSISTANCE_STATUS = (YES, NO)
-_NOT_ENJOYED = {"否": NO, "未享受": NO, "不享受": NO, "无": NO, "没有": NO, "N": NO, "0": NO, "未纳入": NO,
-                "已退出": NO, "退出": NO}
-_dibao_variants = {**_NOT_ENJOYED, "是": YES, "享受": YES, "已享受": YES, "Y": YES, "1": YES, "√": YES,
-                   "农村低保": YES, "城市低保": YES, "城镇低保": YES, "低保": YES, "低保户": YES, "农村低保户": YES,
-                   "城市低保户": YES, "A类低保": YES, "B类低保": YES, "低保A类": YES, "低保B类": YES,
-                   "农村最低生活保障": YES, "城市最低生活保障": YES, "最低生活保障": YES}
-_tekun_variants = {**_NOT_ENJOYED, "是": YES, "享受": YES, "已享受": YES, "Y": YES, "1": YES, "√": YES,
-                   "特困供养": YES, "特困人员": YES, "特困": YES, "五保": YES, "五保户": YES, "集中供养": YES,
-                   "分散供养": YES, "农村特困供养": YES, "城市特困供养": YES, "特困供养人员": YES}
-
 COLUMNS: tuple[Column, ...] = (
     # --- location and identity
-    Column("township", "乡镇", TEXT, HOUSEHOLD, ("乡镇名称", "乡（镇）", "乡(镇)", "所在乡镇", "镇"),
+    Column("city", "市", TEXT, HOUSEHOLD, ("市(州)", "地市", "市州"), help="市（国家系统导出表的列，原样保留）"),
+    Column("county", "县", TEXT, HOUSEHOLD, ("县(市、区、旗)", "县(市、区)", "县(市区)", "县区", "区县", "县市区"),
+           help="县（国家系统导出表的列，原样保留）"),
+    Column("township", "乡镇", TEXT, HOUSEHOLD, ("乡镇名称", "乡（镇）", "乡(镇)", "所在乡镇", "镇", "乡", "乡镇(街道)"),
            required=True, required_household=True, help="乡镇名称，如“城关镇”"),
     Column("village", "行政村", TEXT, HOUSEHOLD, ("村", "村名", "所在村", "行政村名称", "村（社区）", "村(社区)"),
            required=True, required_household=True, help="行政村名称"),
-    Column("group", "村民小组", TEXT, HOUSEHOLD, ("组", "村组", "小组", "村民组"), help="村民小组（可空）"),
+    Column("group", "村民小组", TEXT, HOUSEHOLD, ("组", "村组", "小组", "村民组", "自然村", "自然村(组)"),
+           help="村民小组（可空）"),
     Column("household_id", "户编号", CODE, HOUSEHOLD, ("户号", "户码", "家庭编号"),
            help="户编号（文本）；没有户编号时以户主证件号码识别家庭"),
     Column("name", "姓名", TEXT, MEMBER, ("成员姓名", "户主姓名", "家庭成员姓名"),
@@ -157,9 +97,13 @@ COLUMNS: tuple[Column, ...] = (
            required=True, required_household=True,
            help="18位身份证号码，单元格须为文本格式；末位x写作X"),
     Column("relation", "与户主关系", ENUM, MEMBER, ("与户主的关系", "家庭关系", "关系"),
-           allowed=RELATION, variants=_relation_variants, required=True,
+           allowed=RELATION, variants=RELATION_VARIANTS, required=True,
            help="户主/配偶/之子/之女/之父/之母……"),
-    Column("sex", "性别", ENUM, MEMBER, (), allowed=("男", "女"), help="男/女（可空，按身份证号核对）"),
+    Column("id_type", "证件类型", TEXT, MEMBER, (), help="居民身份证/残疾人证（国家系统导出表的列）"),
+    Column("sex", "性别", ENUM, MEMBER, (), allowed=("男", "女"),
+           variants={"1": "男", "2": "女", "男性": "男", "女性": "女"}, help="男/女（可空，按身份证号核对）"),
+    Column("birth_declared", "出生日期", TEXT, MEMBER, ("出生年月日", "出生年月"),
+           help="YYYYMMDD（可空，按身份证号核对）"),
     Column("age", "年龄", INT, MEMBER, ("年龄（岁）", "周岁", "户主年龄"), help="整数（可空，按身份证号计算）"),
     # --- member condition
     Column("health", "健康状况", MULTI, MEMBER, ("身体状况", "健康情况"), allowed=HEALTH,
@@ -179,23 +123,41 @@ COLUMNS: tuple[Column, ...] = (
            variants={"": "非在校生", "否": "非在校生", "无": "非在校生", "初中": "七至九年级",
                      "高中": "普通高中", "中专": "中职", "中职（中专）": "中职", "大专": "高职高专",
                      "高职": "高职高专", "大学": "本科", "硕士": "研究生", "博士": "研究生",
-                     "学龄前": "学前", "幼儿园": "学前"},
+                     "学龄前": "学前", "幼儿园": "学前", **GRADE_VARIANTS},
            help="空白为非在校生；学前/小学/七至九年级/普通高中/中职/高职高专/本科/研究生"),
     Column("employment", "务工情况", TEXT, MEMBER, ("务工及就业", "务工及就业情况", "就业情况", "务工状况"),
            help="务工地点或就业情况（可空）"),
     # --- household registration
-    Column("category", "户类别", ENUM, HOUSEHOLD, ("类别", "户属性", "农户类别", "户类型"), allowed=CATEGORY,
+    Column("category", "户类别", ENUM, HOUSEHOLD, ("类别", "户属性", "农户类别"), allowed=CATEGORY,
            variants={"贫困户": "建档立卡贫困户", "建档立卡户": "建档立卡贫困户", "建档立卡": "建档立卡贫困户",
                      "脱贫户": "建档立卡贫困户", "边缘易致贫户": "边缘户", "非贫困户": "一般农户",
                      "非建档立卡": "一般农户", "一般户": "一般农户", "非建档立卡户": "一般农户"},
            required=True, required_household=True, help="建档立卡贫困户/边缘户/一般农户"),
-    Column("poverty_status", "脱贫属性", ENUM, HOUSEHOLD, ("贫困户状态", "脱贫状态"), allowed=POVERTY_STATUS,
-           variants={"脱贫": "已脱贫", "已脱贫户": "已脱贫", "未脱贫户": "未脱贫", "返贫户": "返贫"},
+    # national exports: 户类型 + 监测对象类别 + 风险是否已消除 give 户类别/脱贫属性/脱贫监测户 (ingest/national.py)
+    Column("household_type", "户类型", ENUM, HOUSEHOLD, ("农户类型",), allowed=HOUSEHOLD_TYPES,
+           variants={"贫困户": "建档立卡贫困户", "建档立卡户": "建档立卡贫困户", "建档立卡": "建档立卡贫困户",
+                     "非贫困户": "一般农户", "一般户": "一般农户", "非建档立卡户": "一般农户",
+                     "边缘易致贫户": "边缘户", "": ""},
+           help="脱贫户/普通农户/监测户（国家防返贫监测系统导出表）"),
+    Column("monitor_class", "监测对象类别", ENUM, HOUSEHOLD, ("监测对象类型", "监测类别", "监测对象"),
+           allowed=MONITOR_CLASSES,
+           variants={"": "", "无": "", "否": "", "不稳定户": "脱贫不稳定户", "边缘户": "边缘易致贫户",
+                     "严重困难户": "突发严重困难户"},
+           help="脱贫不稳定户/边缘易致贫户/突发严重困难户（可空）"),
+    Column("risk_eliminated", "风险是否已消除", YESNO, HOUSEHOLD, ("风险已消除", "是否风险消除"),
+           help="是/否（是：致贫/返贫风险1…5为历史风险）"),
+    Column("poverty_attr", "贫困户属性", TEXT, HOUSEHOLD, ("贫困户类型",),
+           help="一般贫困户/低保贫困户/五保贫困户/特困供养贫困户（2016–2020年建档立卡花名册）"),
+    Column("poverty_status", "脱贫属性", ENUM, HOUSEHOLD, ("贫困户状态", "脱贫状态", "脱贫标志"), allowed=POVERTY_STATUS,
+           variants={"脱贫": "已脱贫", "已脱贫户": "已脱贫", "未脱贫户": "未脱贫", "返贫户": "返贫", "预脱贫": "未脱贫",
+                     "已脱贫(享受政策)": "已脱贫", "已脱贫(不再享受政策)": "已脱贫", "稳定脱贫": "已脱贫"},
            help="已脱贫/未脱贫/返贫（非建档立卡户留空）"),
     Column("monitored", "脱贫监测户", YESNO, HOUSEHOLD, ("是否脱贫监测户", "监测户", "是否监测户"),
            help="是/否"),
-    Column("size_declared", "家庭人口", INT, HOUSEHOLD, ("家庭人口数", "人数", "家庭人数", "户人口数", "人口数"),
+    Column("size_declared", "家庭人口", INT, HOUSEHOLD, ("家庭人口数", "人数", "家庭人数", "户人口数", "人口数",
+                                                      "当前家庭人口数"),
            required_household=True, help="整数，至少1"),
+    Column("size_annual", "年度家庭人口数", INT, HOUSEHOLD, (), help="国家系统导出表的年度人口数（无“家庭人口”列时使用）"),
     # --- incomes (household, 元/年)
     Column("wage_income", "工资性收入", MONEY, HOUSEHOLD, ("务工收入", "工资收入"), required=True,
            required_household=True, help="元/年，空白按0计"),
@@ -206,10 +168,13 @@ COLUMNS: tuple[Column, ...] = (
            required_household=True, help="元/年（低保、养老金等），空白按0计"),
     Column("business_cost", "生产经营性支出", MONEY, HOUSEHOLD, ("经营性支出", "生产经营支出", "生产性支出"),
            help="元/年，空白按0计"),
-    Column("income_total_declared", "收入小计", MONEY, HOUSEHOLD, ("家庭总收入", "年收入合计", "收入合计", "总收入"),
+    Column("income_total_declared", "收入小计", MONEY, HOUSEHOLD, ("家庭总收入", "年收入合计", "收入合计", "总收入",
+                                                                  "年收入"),
            help="可空；程序按四项收入重算并核对"),
     Column("per_capita_declared", "人均纯收入", MONEY, HOUSEHOLD, ("家庭人均纯收入", "年人均纯收入", "人均收入"),
            help="可空；程序重算并核对（±1元）"),
+    Column("net_income_declared", "纯收入", MONEY, HOUSEHOLD, ("年纯收入", "家庭年纯收入"),
+           help="可空；程序按收入减支出重算并核对（±1元）"),
     Column("education_cost", "教育支出", MONEY, HOUSEHOLD, ("教育刚性支出", "就学支出"), help="元/年（可空）"),
     Column("main_cause", "主要致贫原因", ENUM, HOUSEHOLD, ("致贫原因",), allowed=MAIN_CAUSE,
            variants={"病": "因病", "残": "因残", "学": "因学", "灾": "因灾", "缺劳动力": "缺劳力",
@@ -219,8 +184,12 @@ COLUMNS: tuple[Column, ...] = (
            allowed=RISKS,
            variants={"病": "因病", "残": "因残", "学": "因学", "灾": "因灾", "意外事故": "因意外事故",
                      "产业失败": "因产业失败", "务工就业不稳": "因务工就业不稳", "就业不稳": "因务工就业不稳",
-                     "无": "", "否": ""},
+                     "无": "", "否": "", **NATIONAL_RISK_VARIANTS},
            help="因病/因残/因学/因灾/因意外事故/因产业失败/因务工就业不稳/其他，多项用“、”分隔"),
+    *(Column(f"risk_{i}", f"致贫/返贫风险{i}", MULTI, HOUSEHOLD,
+             (f"致贫返贫风险{i}", f"返贫致贫风险{i}", f"致贫(返贫)风险{i}", f"返贫/致贫风险{i}"), allowed=RISKS,
+             variants={"无": "", "否": "", **NATIONAL_RISK_VARIANTS},
+             help="国家防返贫监测系统导出表的风险列（并入风险类型）") for i in range(1, 6)),
     # --- exclusion facts
     Column("has_car", "有消费型汽车", YESNO, HOUSEHOLD, ("是否有消费型汽车", "有无消费型汽车", "有小汽车"),
            help="是/否"),
@@ -259,11 +228,11 @@ COLUMNS: tuple[Column, ...] = (
     # kind TEXT, the measures check maps the value through ``variants`` (是 = enjoys the policy)
     Column("dibao_status", "享受低保政策情况", TEXT, MEMBER,
            ("是否享受低保", "享受低保情况", "低保享受情况", "是否低保户", "低保情况"),
-           allowed=ASSISTANCE_STATUS, variants=_dibao_variants,
+           allowed=ASSISTANCE_STATUS, variants=DIBAO_VARIANTS,
            help="农村低保/城市低保/未享受（或是/否，可空）"),
     Column("tekun_status", "享受特困供养政策情况", TEXT, MEMBER,
            ("是否享受特困供养", "享受特困供养情况", "特困供养情况", "是否特困供养", "是否特困人员"),
-           allowed=ASSISTANCE_STATUS, variants=_tekun_variants,
+           allowed=ASSISTANCE_STATUS, variants=TEKUN_VARIANTS,
            help="是/否（或集中供养/分散供养/未享受，可空）"),
 )
 
@@ -272,6 +241,40 @@ BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 # Columns that only a household-level roster has; their presence (and no 与户主关系) marks one.
 HOUSEHOLD_COUNT_KEYS = ("n_labour_able", "n_labour_weak", "n_serious_ill", "n_disabled",
                         "n_severe_disabled", "n_students", "n_chronic")
+
+# Canonical keys that the national exports supply through other columns (ingest/national.py): a
+# required or rules-read key counts as present when one of these is.
+SUPPLIED_BY: dict[str, tuple[str, ...]] = {
+    "category": ("household_type", "poverty_attr"),
+    "poverty_status": ("household_type",),
+    "monitored": ("monitor_class",),
+    "risk_types": tuple(f"risk_{i}" for i in range(1, 6)),
+    "size_declared": ("size_annual",),
+    "age": ("id_number",),
+    "sex": ("id_number",),
+}
+NATIONAL_RISK_KEYS = SUPPLIED_BY["risk_types"]
+# Columns only the national exports have (read, not offered in our templates)
+NATIONAL_KEYS = ("city", "county", "id_type", "birth_declared", "household_type", "monitor_class",
+                 "risk_eliminated", "poverty_attr", "size_annual", "net_income_declared", *NATIONAL_RISK_KEYS)
+
+# Headers known to carry nothing the program reads: carried to members.csv like any unknown column,
+# but without a note per file (the national exports have dozens of them).
+IGNORED_HEADERS = (
+    "序号", "人编号", "成员编号", "民族", "文化程度", "政治面貌", "识别监测时间", "识别时间", "风险消除方式",
+    "风险消除时间", "因自然灾害子项", "联系电话", "联系方式", "开户银行", "银行账号", "是否在校生", "备注",
+    "耕地面积(亩)", "林地面积(亩)", "是否危房户", "是否有安全饮水", "是否通生产用电", "是否通生活用电",
+    "与村主干路距离(公里)", "入户路类型", "务工时间(月)", "务工地点", "务工所在地", "是否参加城乡居民基本医疗保险",
+    "是否参加大病保险", "是否参加城乡居民基本养老保险", "是否享受人身意外保险补贴", "是否解决安全住房",
+    "是否义务教育阶段适龄儿童", "义务教育阶段辍学原因", "是否现役军人", "公益性岗位(月数)", "导出时间",
+)
+
+
+def ignored_header(text: object) -> bool:
+    """Known-irrelevant header (序号, 民族, 识别监测时间 …): carried, no note. Compared before noise
+    words are dropped, so "是否在校生" (a yes/no) is not taken for 在校生状况."""
+    return _plain_header(str(text or "")) in _IGNORED
+
 
 # Keys that identify a "totals" or "notes" row when they appear in the first cells.
 TOTAL_MARKERS = ("合计", "小计", "总计")
@@ -333,6 +336,8 @@ UNDETERMINED = "未判定"
 NOT_CARDED = "不纳入"
 
 _STRIP_RE = re.compile(r"[\s_\-－—:：*＊★]+")
+_NOISE_RE = re.compile(r"是否有|是否|有无")
+_SUFFIX_RE = re.compile(r"(?:情况|状况)$")
 _UNIT_RE = re.compile(r"[（(](?:元|人|岁|元/年|元/人|个|万元|户|是/否|必填|选填|可空|文本)[）)]$")
 
 
@@ -343,6 +348,16 @@ def normalize_header(text: object) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _normalize_header(text: str) -> str:
+    s = _plain_header(text)
+    # 是否/有无/是否有 and 情况/状况 are noise ("房屋是否装修豪华", "有无消费型汽车", "健康状况")
+    core = _NOISE_RE.sub("", s)
+    core = _SUFFIX_RE.sub("", core)
+    return core or s
+
+
+@lru_cache(maxsize=1 << 16)
+def _plain_header(text: str) -> str:
+    """NFKC, no spaces, no units, ASCII brackets (noise words kept)."""
     s = unicodedata.normalize("NFKC", text).strip()
     s = s.replace("\n", "").replace("\r", "")
     # units such as （元） at the end, possibly repeated
@@ -353,7 +368,6 @@ def _normalize_header(text: str) -> str:
     s = _STRIP_RE.sub("", s)
     s = s.replace("（", "(").replace("）", ")")
     return s
-
 
 
 
@@ -371,6 +385,11 @@ def required_keys(level: str) -> list[str]:
     if level == "household":
         return [c.key for c in COLUMNS if c.required_household]
     return [c.key for c in COLUMNS if c.required]
+
+
+def present(key: str, keys) -> bool:
+    """``key`` is in ``keys`` itself or through a column that supplies it (SUPPLIED_BY)."""
+    return key in keys or any(k in keys for k in SUPPLIED_BY.get(key, ()))
 
 
 # --- Side tables recognised in the input folder by their headers (not rosters) ---------------
@@ -422,41 +441,11 @@ INSPECTOR_COLUMNS: tuple[Column, ...] = (
     Column("township", "所在乡镇", TEXT, MEMBER, ("本人所在乡镇", "回避乡镇")),
 )
 
-# 帮扶措施台账 (checks/measures): one row per measure given to a household.
-MEASURES = ("产业分红", "产业扶贫资金", "庭院经济奖补", "兜底保障A类", "兜底保障B类", "低保", "特困供养", "临时救助",
-            "危房改造（新建）", "危房改造（修缮加固）", "小额信贷", "消费扶贫", "社会扶贫", "培训就业")
-_measure_variants = {
-    "股份合作分红": "产业分红", "委托帮扶分红": "产业分红", "股份合作": "产业分红", "委托帮扶": "产业分红",
-    "产业扶贫分红": "产业分红", "分红": "产业分红", "股份帮扶": "产业分红", "股份帮扶分红": "产业分红",
-    "到户产业奖补": "产业扶贫资金", "产业奖补": "产业扶贫资金", "产业扶贫": "产业扶贫资金", "产业帮扶": "产业扶贫资金",
-    "产业帮扶资金": "产业扶贫资金", "到户产业扶贫资金": "产业扶贫资金",
-    "庭院经济": "庭院经济奖补", "庭院经济到户奖补": "庭院经济奖补",
-    "低保A类": "兜底保障A类", "A类低保": "兜底保障A类", "兜底保障（A类）": "兜底保障A类", "兜底A类": "兜底保障A类",
-    "兜底保障A": "兜底保障A类", "A类兜底": "兜底保障A类",
-    "低保B类": "兜底保障B类", "B类低保": "兜底保障B类", "兜底保障（B类）": "兜底保障B类", "兜底B类": "兜底保障B类",
-    "兜底保障B": "兜底保障B类", "B类兜底": "兜底保障B类",
-    "最低生活保障": "低保", "农村低保": "低保", "城市低保": "低保", "兜底保障": "低保", "兜底保障及低保": "低保",
-    "五保": "特困供养", "五保供养": "特困供养", "特困人员供养": "特困供养", "特困": "特困供养",
-    "临时救助金": "临时救助",
-    "危房改造新建": "危房改造（新建）", "危改新建": "危房改造（新建）", "新建": "危房改造（新建）",
-    "危房新建": "危房改造（新建）",
-    "修缮加固": "危房改造（修缮加固）", "危房改造修缮加固": "危房改造（修缮加固）", "危房修缮": "危房改造（修缮加固）",
-    "危房改造（修缮）": "危房改造（修缮加固）", "危改修缮": "危房改造（修缮加固）", "维修加固": "危房改造（修缮加固）",
-    "扶贫小额信贷": "小额信贷", "以购代捐": "消费扶贫", "消费帮扶": "消费扶贫", "社会帮扶": "社会扶贫",
-    "就业扶贫": "培训就业", "技能培训": "培训就业", "就业帮扶": "培训就业", "培训": "培训就业",
-}
-
-
-def _with_ascii_brackets(variants: dict[str, str], allowed: tuple[str, ...]) -> dict[str, str]:
-    """Cell text is NFKC-normalised before lookup, which turns （） into (): accept both forms."""
-    out = dict(variants)
-    for name in (*allowed, *variants):
-        ascii_name = unicodedata.normalize("NFKC", name)
-        if ascii_name != name:
-            out.setdefault(ascii_name, variants.get(name, name))
-    return out
-
-
+# 补充信息表: 乡镇 + 户编号 or 户主证件号码 + any household field of the roster (typically what a
+# national export lacks: the exclusion facts, 教育支出). Its values fill or override the household's.
+SUPPLEMENT_COLUMNS: tuple[Column, ...] = tuple(
+    replace(c, required=c.key == "township", required_household=False)
+    for c in COLUMNS if c.level == HOUSEHOLD or c.key in ("name", "id_number"))
 LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("township", "乡镇", TEXT, MEMBER, ("乡镇名称", "所在乡镇", "乡（镇）")),
     Column("village", "行政村", TEXT, MEMBER, ("村", "所在村", "村名")),
@@ -464,7 +453,7 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("head_id", "户主证件号码", ID, MEMBER, ("证件号码", "户主身份证号", "户主身份证号码", "身份证号码", "身份证号")),
     Column("household_id", "户编号", CODE, MEMBER, ("户号", "户码", "家庭编号")),
     Column("measure", "措施类别", ENUM, MEMBER, ("措施类型", "帮扶措施", "帮扶措施类别", "措施名称", "帮扶类别"),
-           allowed=MEASURES, variants=_with_ascii_brackets(_measure_variants, MEASURES), required=True,
+           allowed=MEASURES, variants=with_ascii_brackets(MEASURE_VARIANTS, MEASURES), required=True,
            help="产业分红/产业扶贫资金/庭院经济奖补/兜底保障A类/兜底保障B类/低保/特困供养/临时救助/……"),
     Column("project", "项目名称", TEXT, MEMBER, ("帮扶项目", "项目")),
     Column("principal", "入股金额", MONEY, MEMBER, ("入股资金", "股金", "入股本金", "委托帮扶资金")),
@@ -483,6 +472,7 @@ TABLE_KINDS: dict[str, tuple[tuple[Column, ...], str]] = {
     "villages": (VILLAGE_COLUMNS, "村情表"),
     "contacts": (CONTACT_COLUMNS, "联系走访记录"),
     "inspectors": (INSPECTOR_COLUMNS, "抽查人员名单"),
+    "supplement": (SUPPLEMENT_COLUMNS, "补充信息表"),  # chosen by structure (read.is_supplement)
     "ledger": (LEDGER_COLUMNS, "帮扶措施台账"),
 }
 
@@ -497,6 +487,8 @@ def alias_table(columns: tuple[Column, ...]) -> dict[str, str]:
 
 
 ALIASES: dict[str, str] = alias_table(COLUMNS)
+_IGNORED = frozenset(_plain_header(h) for h in IGNORED_HEADERS) - {
+    _plain_header(n) for c in COLUMNS for n in c.all_names}
 
 
 def lookup_header(text: object) -> str | None:

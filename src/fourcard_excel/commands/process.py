@@ -49,10 +49,12 @@ from .common import (
 @click.option("--no-db", is_flag=True, help="不读写动态管理数据库。")
 @click.option("--mask-id", is_flag=True, help="公示名单显示脱敏证件号码（前6位和后4位）；默认不显示证件号码。")
 @click.option("--phone", default="", metavar="电话", help="公示名单上的监督举报电话。")
+@click.option("--county", default=None, metavar="县名",
+              help="本县名称，写入 manifest.json 和 Parquet 文件，供市、省汇总（rollup）区分各县；默认取输入文件夹的名称。")
 @prefer_option
 @quiet_option
 def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, inspectors, team_size, posts,
-                villages, contacts, ledger, db_path, no_db, mask_id, phone, prefer, quiet) -> None:
+                villages, contacts, ledger, db_path, no_db, mask_id, phone, county, prefer, quiet) -> None:
     """县扶贫办汇总：校验、分类、抽查、核查并生成全部结果。
 
     读取输入文件夹（含子文件夹）中各乡镇的花名册，以及放在一起的公益岗位花名册、村情表、
@@ -66,11 +68,13 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
       一户一策/<乡镇>.xlsx   有帮扶措施台账时：每户应享、已享、未享措施，按村分组可打印
       问题清单.xlsx          需退回乡镇改正的全部问题
       households.csv、members.csv、issues.csv、spotcheck.csv、quotas.csv、transitions.csv、measures.csv、manifest.json
+      households.parquet、members.parquet、issues.parquet   供市、省汇总（fourcard-excel rollup）
 
     \b
     示例：
       fourcard-excel process 花名册 -o 四卡结果
       fourcard-excel process 花名册 -o 四卡结果 --as-of 2024-03-18 --seed 2024 --inspectors 抽查人员.xlsx
+      fourcard-excel process 花名册 -o 云溪县结果 --county 云溪县
       fourcard-excel process 花名册 -o 四卡结果 --prefer "白沙乡花名册(修改后).xlsx"
 
     \b
@@ -93,7 +97,8 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
                          db_path=db_path, use_db=not no_db, mask_id=mask_id, phone=phone,
                          side_files={"posts": posts, "villages": villages, "contacts": contacts,
                                      "ledger": ledger},
-                         progress=progress_printer(quiet), command=command, prefer=prefer)
+                         progress=progress_printer(quiet), command=command, prefer=prefer,
+                         county=county.strip() if county and county.strip() else None)
     except (RulesError, SpotCheckError) as exc:
         raise click.UsageError(str(exc)) from exc
 

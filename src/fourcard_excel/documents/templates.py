@@ -135,6 +135,8 @@ def template_columns(kind: str = "roster", level: str = "member") -> list[Templa
     if kind == "roster":
         out = []
         for col in reg.COLUMNS:
+            if col.key in reg.NATIONAL_KEYS:  # read from the national exports, not asked for
+                continue
             if level == "member":
                 if col.key in reg.HOUSEHOLD_COUNT_KEYS:
                     continue

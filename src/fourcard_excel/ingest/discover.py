@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".csv": "csv"}
+EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".csv": "csv", ".txt": "txt"}
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -95,6 +95,8 @@ def sniff(f: InputFile, data: bytes) -> None:
         return
     head = data[:8]
     stripped = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if f.fmt == "txt":  # Excel's "Unicode 文本"; read.read_file skips any other text
+        return
     if f.fmt == "csv":
         if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
             f.fmt = "xlsx" if head.startswith(ZIP_MAGIC) else "xls"

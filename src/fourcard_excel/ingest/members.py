@@ -24,11 +24,12 @@ from ..registry import (
     TEXT,
 )
 from . import ids as idmod
+from . import coverage, national, supplement
 from .normalize import coerce, default_value, id_text, to_text
 from .read import RawTable
 
 INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
-DECLARED_MONEY = ("income_total_declared", "per_capita_declared")
+DECLARED_MONEY = ("income_total_declared", "per_capita_declared", "net_income_declared")
 
 _ID_MESSAGES = {
     idmod.EMPTY: ("I001", "证件号码为空；请填写18位身份证号码"),
@@ -43,42 +44,59 @@ NUMBER_ID_MESSAGE = ("证件号码以数字格式保存，Excel 只保留15位�
 BAD_PREFIX = "_bad:"  # column holding the user's text of cells that could not be read ("" elsewhere)
 
 
-def unreadable(col) -> tuple[str, str]:
-    """Issue code and Chinese message for a cell of ``col`` whose value could not be understood."""
+def unreadable(col, read: bool = True) -> tuple[str, str]:
+    """Issue code and Chinese message for a cell of ``col`` whose value could not be understood.
+
+    ``read``: the rules (or the program) read this column, so the household cannot be classified
+    safely (错误); otherwise the value is kept as written and noted (提示, V014)."""
+    if not read:
+        return "V014", f"“{col.label}”的值不是常用写法，已按原文保留；分类规则不读此列，不影响判定"
     if col.kind in (MONEY, INT):
         return "V003", f"“{col.label}”应填数字（可写“1,234”或“1234元”）；请改正"
     return "V002", f"“{col.label}”的值不在可选范围内，可填：{'、'.join(col.allowed)}"
 
 
-def _typed_table(table: RawTable, card_names) -> pd.DataFrame:
+def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
     """Coerce one table's columns. For a column with unreadable cells, ``_bad:<key>`` keeps the
-    user's text of those cells (blank cells are never unreadable, so "" means fine)."""
+    user's text of those cells (blank cells are never unreadable, so "" means fine). In a column
+    the rules do not read (``read_keys``), an unreadable text value is kept as written."""
     raw = table.frame
-    out = pd.DataFrame(index=raw.index)
-    out[SOURCE_FILE] = table.file
-    out[SOURCE_SHEET] = table.sheet
+    n = len(raw)
+    out: dict[str, object] = {}  # columns, made a frame once at the end (no fragmented inserts)
+    out[SOURCE_FILE] = np.full(n, table.file, dtype=object)
+    out[SOURCE_SHEET] = np.full(n, table.sheet, dtype=object)
     out[SOURCE_ROW] = raw[SOURCE_ROW].astype("int64")
-    out["roster_level"] = table.level
+    out["roster_level"] = np.full(n, table.level, dtype=object)
     for col in COLUMNS:
         if col.key in raw.columns:
             if col.kind == ID:
                 values, numeric = id_text(raw[col.key])
+                values, from_id, long22 = national.split_disability_ids(values)
                 out[col.key] = values
                 out["_id_numeric"] = numeric
+                out["_id_disability"] = from_id
+                out["_id_22"] = long22
                 continue
             values, mask = coerce(raw[col.key], col, card_names)
             if col.key in DECLARED_MONEY:
                 values = values.where(to_text(raw[col.key]) != "")
-            out[col.key] = values
             if mask.any():
-                out[BAD_PREFIX + col.key] = to_text(raw[col.key]).where(mask.to_numpy(), "")
+                text = to_text(raw[col.key])
+                out[BAD_PREFIX + col.key] = text.where(mask.to_numpy(), "")
+                if read_keys is not None and col.key not in read_keys and values.dtype == "str":
+                    values = values.where(~mask.to_numpy(), text)  # kept as written
+            out[col.key] = values
         else:
             if col.key in DECLARED_MONEY:
-                out[col.key] = np.nan
+                out[col.key] = np.full(n, np.nan)
             else:
                 out[col.key] = default_value(col, len(raw), raw.index)
             if col.kind == ID:
-                out["_id_numeric"] = False
+                out["_id_numeric"] = np.zeros(n, dtype=bool)
+                out["_id_disability"] = pd.Series("", index=raw.index, dtype="str")
+                out["_id_22"] = np.zeros(n, dtype=bool)
+    out["health"], out["disability_grade"] = national.add_disability(out["health"], out["disability_grade"],
+                                                                     out["_id_disability"])
     incomes_present = [k for k in INCOME_KEYS if k in raw.columns]
     if incomes_present:
         blank = np.ones(len(raw), dtype=bool)
@@ -86,11 +104,14 @@ def _typed_table(table: RawTable, card_names) -> pd.DataFrame:
             blank &= (to_text(raw[k]) == "").to_numpy()
         out["_incomes_blank"] = blank
     else:
-        out["_incomes_blank"] = True
-    for name in raw.columns:
-        if isinstance(name, str) and name.startswith("extra:"):
-            out[name] = to_text(raw[name])
-    return out
+        out["_incomes_blank"] = np.ones(n, dtype=bool)
+    frame = pd.DataFrame(out, index=raw.index)
+    for key in (SOURCE_FILE, SOURCE_SHEET, "roster_level"):
+        frame[key] = frame[key].astype("str")
+    carried = [c for c in raw.columns if isinstance(c, str) and c.startswith("extra:")]
+    if carried:  # already text (read.py); joined in one go
+        frame = pd.concat([frame, raw[carried]], axis=1)
+    return frame
 
 
 def _assign_households(t: pd.DataFrame, table_no: int) -> pd.DataFrame:
@@ -110,17 +131,19 @@ def _assign_households(t: pd.DataFrame, table_no: int) -> pd.DataFrame:
     return t
 
 
-def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
+def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read_keys=None
                   ) -> tuple[pd.DataFrame, dict[int, dict[str, str]]]:
     """All roster tables → one members frame (contract 1) and each table's header texts.
 
     Issues go to ``log``. The headers (table number → key → the user's header text) let later
-    checks name columns as the user wrote them.
+    checks name columns as the user wrote them. ``read_keys`` (rules.facts.read_columns): the
+    columns the rules read; an unknown value elsewhere is a 提示, not an 错误 (None: all read).
+    Supplementary tables (补充信息表) among ``tables`` fill or override household fields.
     """
     parts = []
     headers = {}
     for n, table in enumerate(t for t in tables if t.kind == "roster" and len(t.frame)):
-        typed = _typed_table(table, card_names)
+        typed = _typed_table(table, card_names, read_keys)
         typed["_table"] = n
         parts.append(_assign_households(typed, n))
         headers[n] = table.headers
@@ -164,12 +187,20 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
                     conflicts.append((col, differs, own.copy()))
             m[col.key] = head_values
     m["_incomes_blank"] = from_head("_incomes_blank").to_numpy()
+    m = m.copy()  # one consolidation after replacing the household columns (no fragmented frame)
     head_id = from_head("id_number").astype(str).to_numpy()
     hid = m["household_id"].astype(str).to_numpy()
     fallback = (m[SOURCE_FILE] + "!" + m[SOURCE_SHEET] + "!" + from_head(SOURCE_ROW)
                 .astype(str).to_numpy()).to_numpy()
     ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
     m["hh_key"] = m["township"].astype(str) + "|" + ident
+    # a 补充信息表 fills or overrides household fields, then the national columns are derived
+    supplied, filled = supplement.apply_supplements(tables, m, headers, card_names, log)
+
+    def present(key: str) -> np.ndarray:
+        return has_column(headers, m, key) | m["hh_key"].isin(filled.get(key, ())).to_numpy()
+
+    national.derive_household_fields(m, present)
     for col, differs, own in conflicts:
         log.add_frame("H005", located(m, differs, column_header(headers, m, col.key), own.astype(str),
                                            f"本行“{col.label}”与户主行不一致，已按户主行为准；请核对"))
@@ -182,6 +213,14 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
     m["sex_calc"] = checked["sex"].where(~numeric, "")
     m["age_calc"] = idmod.age_at(m["birth_date"], as_of)
     id_header = column_header(headers, m, "id_number")
+    long22 = m["_id_22"].to_numpy(dtype=bool)
+    if long22.any():
+        log.add_frame("I013", located(m, long22, id_header, m["id_number"],
+                                      "证件号码为22位（身份证号+4位），已取前18位作为身份证号，并按残疾人证记为残疾；请核对"))
+    off = national.birth_mismatch(m["birth_declared"], m["birth_date"]) & m["id_ok"].to_numpy()
+    if off.any():
+        log.add_frame("I012", located(m, off, column_header(headers, m, "birth_declared"), m["birth_declared"],
+                                      "出生日期与证件号码中的出生日期不符；请核对"))
     if numeric.any():
         log.add_frame("I005", located(m, numeric, id_header, m["id_number"], NUMBER_ID_MESSAGE))
     for status, (code, message) in _ID_MESSAGES.items():
@@ -197,9 +236,17 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog
         if col.level == HOUSEHOLD:
             mask &= src_head
         if mask.any():
-            code, msg = unreadable(col)
+            code, msg = unreadable(col, read_keys is None or key in read_keys)
             log.add_frame(code, located(m, mask, column_header(headers, m, key), m[name], msg))
+
+    coverage.report_columns(tables, read_keys, supplied, log)
     return m, headers
+
+
+def has_column(headers: dict[int, dict[str, str]], m: pd.DataFrame, key: str) -> np.ndarray:
+    """Per row of ``m``: its table has a column for ``key``."""
+    tables = {n: key in h for n, h in headers.items()}
+    return m["_table"].map(tables).fillna(False).to_numpy(dtype=bool)
 
 
 def column_header(headers: dict[int, dict[str, str]], m: pd.DataFrame, key: str) -> pd.Series | str:

@@ -93,6 +93,18 @@ def to_text(raw: pd.Series) -> pd.Series:
     return pd.Series(_per_unique(raw, cell_text), index=raw.index, dtype="str")
 
 
+def carry_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Carried (unread) columns as text, all at once: one factorisation of every cell of the 2-D
+    object block, ``cell_text`` once per distinct non-text value, one take; also how many cells of
+    each row hold something. These columns are only written back out (members.csv), never
+    interpreted: text cells stay as the reader gave them (not NFKC), nothing is done per column."""
+    codes, uniques = pd.factorize(values.ravel(), use_na_sentinel=True)
+    texts = np.array([u if isinstance(u, str) else cell_text(u) for u in uniques] + [""], dtype=object)
+    blank = texts == ""
+    codes = codes.reshape(values.shape)
+    return texts[codes], (~blank[codes]).sum(axis=1)
+
+
 def _money(value: object) -> float | None:
     if _is_number(value):
         return float(value)

@@ -18,15 +18,19 @@ import python_calamine as calamine
 
 from ..issues import IssueLog
 from ..registry import (
+    HOUSEHOLD_COUNT_KEYS,
     NOTE_MARKERS,
     SOURCE_ROW,
     TABLE_KINDS,
     TOTAL_MARKERS,
     alias_table,
+    ignored_header,
     normalize_header,
+    present,
     required_keys,
 )
 from .discover import InputFile
+from .normalize import carry_block
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
@@ -42,6 +46,8 @@ class RawTable:
     headers: dict[str, str] = field(default_factory=dict)  # key -> the user's header text
     level: str = "member"  # roster only: member / household
     data_rows: int = 0
+    header_row: int = 0  # Excel/CSV row number of the header
+    unknown: list[str] = field(default_factory=list)  # headers carried as extra: (not ignored ones)
 
 
 @dataclass
@@ -62,7 +68,7 @@ def _aliases(kind: str) -> dict[str, str]:
 
 def load_sheets(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
     """Visible data sheets of a workbook or the one table of a CSV; problems logged as file issues."""
-    if f.fmt == "csv":
+    if f.fmt in ("csv", "txt"):
         return _load_csv(f, data, log)
     try:
         wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -93,8 +99,17 @@ def load_sheets(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
     return sheets
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_csv(data: bytes) -> str | None:
-    """CSV bytes as text: UTF-8 (with or without BOM), else GBK/GB18030; None when neither fits."""
+    """CSV bytes as text: UTF-16 with BOM (Excel's "Unicode 文本"), UTF-8 (with or without BOM),
+    else GBK/GB18030; None when none fits."""
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -108,7 +123,7 @@ def _load_csv(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
     if text is None:
         _fail(f, log, "F013", f"CSV 文件“{f.rel}”的编码无法识别；请用 Excel/WPS 另存为 .xlsx 或 UTF-8 CSV")
         return []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     rows, numbers = [], []
     line = 1
     for record in reader:
@@ -120,9 +135,30 @@ def _load_csv(f: InputFile, data: bytes, log: IssueLog) -> list[Sheet]:
     return [Sheet(f.path.stem, rows, [], numbers)]
 
 
+def sniff_delimiter(text: str) -> str:
+    """Tab for Excel's "Unicode 文本" / tab-separated text, else comma (counted on the first lines)."""
+    head = text[:20000].splitlines()[:30]
+    tabs = sum(line.count("\t") for line in head)
+    commas = sum(line.count(",") for line in head)
+    return "\t" if tabs > commas else ","
+
+
+def text_table_like(data: bytes) -> bool:
+    """A .txt worth reading: UTF-16 with BOM, or tab-separated lines."""
+    if data.startswith(UTF16_BOMS):
+        return True
+    text = decode_csv(data[:20000])
+    return text is not None and sniff_delimiter(text) == "\t"
+
+
 def _fail(f: InputFile, log: IssueLog, code: str, reason: str) -> None:
     f.status, f.code, f.reason = "失败", code, reason
     log.add(code, reason, file=f.rel)
+
+
+def _skip(f: InputFile, log: IssueLog, reason: str) -> None:
+    f.status, f.code, f.reason = "已跳过", "F001", reason
+    log.add("F001", reason, file=f.rel)
 
 
 # ---------------------------------------------------------------- sheet → raw table
@@ -130,7 +166,9 @@ def _fail(f: InputFile, log: IssueLog, code: str, reason: str) -> None:
 
 def _header_keys(cells: list, kind: str) -> list[str | None]:
     table = _aliases(kind)
-    return [table.get(normalize_header(c)) if isinstance(c, str) and c.strip() else None for c in cells]
+    roster = kind in ("roster", "supplement")  # the ignore list is about roster exports
+    return [table.get(normalize_header(c)) if isinstance(c, str) and c.strip() and not (roster and ignored_header(c))
+            else None for c in cells]
 
 
 def _combine(upper: list, lower: list) -> list:
@@ -202,18 +240,24 @@ def _text_starts(frame: pd.DataFrame, markers: tuple[str, ...]) -> np.ndarray:
     return hit
 
 
-def non_data_rows(content: pd.DataFrame) -> np.ndarray:
-    """Blank rows, 合计/小计 rows and notes rows (填表人/审核人/填报日期…): not data."""
+def non_data_rows(content: pd.DataFrame, carried_count: np.ndarray | None = None,
+                  carried: pd.DataFrame | None = None, lead: pd.DataFrame | None = None) -> np.ndarray:
+    """Blank rows, 合计/小计 rows and notes rows (填表人/审核人/填报日期…): not data. The carried
+    (unread) columns come as a text block with its per-row count of filled cells, already known."""
     count = _filled(content).sum(axis=1)
+    if carried_count is not None:
+        count = count + carried_count
     drop = count == 0
     sparse = np.flatnonzero((count > 0) & (count <= 3))
     if len(sparse):
+        if carried is not None:
+            content = pd.concat([content, carried], axis=1)
         sub = content.iloc[sparse]
         blankish = ~sub.map(lambda v: isinstance(v, str) and v.strip() != "" or
                             (v is not None and not isinstance(v, str) and v == v)).any(axis=1).to_numpy()
         notes = _text_starts(sub, NOTE_MARKERS)
         drop[sparse[blankish | notes]] = True
-    drop |= _text_starts(content.iloc[:, :4], TOTAL_MARKERS)
+    drop |= _text_starts(content.iloc[:, :4] if lead is None else lead, TOTAL_MARKERS)
     return drop
 
 
@@ -233,6 +277,7 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
     keys = _header_keys(texts, kind)
     headers: dict[str, str] = {}
     names: list[str] = []
+    unknown: list[str] = []
     for j, (key, text) in enumerate(zip(keys, texts)):
         text = str(text).strip() if text is not None else ""
         if key and key not in headers:
@@ -243,37 +288,68 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
                     file=file, sheet=sheet.name, row=numbers[start], column=text)
             names.append(f"extra:{text}#{j + 1}")
         elif text:
-            log.add("F010", f"列“{text}”不是花名册标准列，已原样保留到输出", file=file, sheet=sheet.name,
-                    row=numbers[start], column=text)
-            names.append(f"extra:{text}")
+            name = f"extra:{text}"
+            names.append(name if name not in names else f"{name}#{j + 1}")
+            if not ignored_header(text):
+                unknown.append(text)
         else:
             names.append("")
+    if kind == "roster" and is_supplement(headers):
+        kind = "supplement"
+    if unknown:  # one note per sheet, not one per column (an export has dozens)
+        shown = "、".join(f"“{t}”" for t in unknown[:30]) + ("等" if len(unknown) > 30 else "")
+        log.add("F010", f"{len(unknown)}列不是{TABLE_KINDS[kind][1]}标准列，已原样保留到 members.csv："
+                        f"{shown}", file=file, sheet=sheet.name, row=numbers[start], column="、".join(unknown))
 
     body = rows[data_start:]
-    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(len(names)))
-    frame = frame.iloc[:, : len(names)]
-    unnamed = [j for j, n in enumerate(names[: frame.shape[1]]) if n == "" and _filled(frame.iloc[:, [j]]).any()]
+    width = len(names)
+    arr = np.empty((len(body), width), dtype=object)  # one object array; columns are views of it
+    for i, row in enumerate(body):
+        cells = row[:width]
+        arr[i, : len(cells)] = cells
+        if len(cells) < width:
+            arr[i, len(cells):] = ""
+    unnamed = [j for j, n in enumerate(names) if n == "" and _filled(pd.DataFrame(arr[:, [j]])).any()]
     for j in unnamed:  # a column with data but no header is kept, never dropped silently
         names[j] = f"extra:第{j + 1}列"
         log.add("F010", f"第{j + 1}列有数据但没有列名，已原样保留到输出；请补上列名", file=file,
                 sheet=sheet.name, row=numbers[start], column=f"第{j + 1}列")
-    frame.columns = names[: frame.shape[1]]
-    frame = frame.loc[:, [n != "" for n in frame.columns]]
-    frame[SOURCE_ROW] = numbers[data_start:data_start + len(frame)]
-
-    frame = frame.loc[~non_data_rows(frame.drop(columns=SOURCE_ROW))].reset_index(drop=True)
+    used = [j for j, n in enumerate(names) if n != ""]
+    known = [j for j in used if not names[j].startswith("extra:")]
+    extra = [j for j in used if names[j].startswith("extra:")]
+    lead = [j for j in used[:4]]  # where a 合计/小计 row says so, in sheet order
+    frame = pd.DataFrame({names[j]: arr[:, j] for j in known}, dtype=object)
+    block, carried_count = (carry_block(arr[:, extra]) if extra else (None, None))  # unread: text, once
+    lead_frame = pd.DataFrame({names[j]: (block[:, extra.index(j)] if j in extra else arr[:, j]) for j in lead},
+                              dtype=object)
+    carried_frame = pd.DataFrame(block, columns=[names[j] for j in extra], dtype=object) if extra else None
+    keep = ~non_data_rows(frame, carried_count, carried_frame, lead_frame)
+    frame = frame.loc[keep].reset_index(drop=True)
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(block[keep], columns=[names[j] for j in extra], dtype=object)],
+                          axis=1)
+    frame[SOURCE_ROW] = np.asarray(numbers[data_start:data_start + len(body)], dtype=np.int64)[keep]
 
     level = "member"
     if kind == "roster" and "relation" not in headers:
         level = "household"
     table = RawTable(kind=kind, file=file, sheet=sheet.name, frame=frame, headers=headers, level=level,
-                     data_rows=len(frame))
-    missing = [k for k in required_keys(level) if k not in headers] if kind == "roster" else \
+                     data_rows=len(frame), header_row=numbers[start], unknown=unknown)
+    missing = [k for k in required_keys(level) if not present(k, headers)] if kind == "roster" else \
         [c.key for c in TABLE_KINDS[kind][0] if c.required and c.key not in headers]
     if missing:
         _report_missing(missing, kind, level, file, sheet.name, numbers[start], log)
         table.frame = frame.iloc[0:0]
     return table
+
+
+def is_supplement(headers: dict[str, str]) -> bool:
+    """A 补充信息表: 乡镇 + 户编号 or 户主证件号码 + some household field, and no member or income
+    structure of a roster (与户主关系, the incomes, household-level counts)."""
+    structure = ("relation", "wage_income", "business_income", "transfer_income", *HOUSEHOLD_COUNT_KEYS)
+    ident = "household_id" in headers or "id_number" in headers
+    fields = set(headers) - {"township", "village", "group", "household_id", "id_number", "name"}
+    return "township" in headers and ident and bool(fields) and not any(k in headers for k in structure)
 
 
 def _report_missing(missing, kind, level, file, sheet, row, log: IssueLog) -> None:
@@ -287,13 +363,21 @@ def _report_missing(missing, kind, level, file, sheet, row, log: IssueLog) -> No
 
 
 def read_file(f: InputFile, data: bytes, log: IssueLog) -> list[RawTable]:
-    """Every table found in one input file (rosters and side tables)."""
+    """Every table found in one input file (rosters and side tables).
+
+    A .txt (Excel's "Unicode 文本") is read when it is UTF-16 with BOM or tab-separated and holds a
+    table header; any other .txt is skipped (F001), never a failure."""
+    if f.fmt == "txt" and not text_table_like(data):
+        _skip(f, log, "文本文件（.txt）不是 Excel 导出的“Unicode 文本”或制表符分隔表格，已跳过")
+        return []
     tables = []
     for sheet in load_sheets(f, data, log):
         table = sheet_to_table(sheet, f.rel, log)
         if table is not None:
             tables.append(table)
-    if f.status != "失败" and not tables:
+    if f.status != "失败" and not tables and f.fmt == "txt":
+        _skip(f, log, "文本文件（.txt）中没有找到表头，已跳过")
+    elif f.status != "失败" and not tables:
         _fail(f, log, "F008", f"文件“{f.rel}”中没有找到花名册表头（如“姓名、证件号码、与户主关系”），"
                               "请使用标准模板或检查表头行")
     return tables

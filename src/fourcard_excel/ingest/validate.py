@@ -220,6 +220,12 @@ def _household_field_checks(heads: pd.DataFrame, log: IssueLog, header) -> None:
     if off.any():
         msg = "收入小计与四项收入之和（" + total.map("{:,.0f}".format) + "元）不符；请核对"
         log.add_frame("V006", located(heads, off, header("income_total_declared", heads), declared.astype(str), msg))
+    net = total - heads["business_cost"]
+    net_declared = heads["net_income_declared"]
+    off = (net_declared.notna() & ((net_declared - net).abs() > 1)).to_numpy()
+    if off.any():
+        msg = "纯收入与四项收入减生产经营性支出（" + net.map("{:,.0f}".format) + "元）不符；请核对"
+        log.add_frame("V015", located(heads, off, header("net_income_declared", heads), net_declared.astype(str), msg))
 
 
 def validate_members(m: pd.DataFrame, log: IssueLog, headers_by_table: dict[int, dict[str, str]]) -> None:

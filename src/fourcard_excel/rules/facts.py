@@ -13,9 +13,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .. import registry
 from ..ingest import ids
 from .expr import MULTI_SEP, Text
-from .ruleset import HOUSEHOLD_COLUMNS, RULE_FACTS, TEXT, Rules
+from .ruleset import HOUSEHOLD_COLUMNS, RULE_FACTS, TEXT, Rules, names_in, template_fields
 
 # household column -> members column taken from the household's representative (户主) row
 _FROM_HEAD = {
@@ -34,6 +35,77 @@ _FROM_HEAD = {
     "card_final": "card_final", "source_file": "source_file", "source_sheet": "source_sheet",
     "source_row": "source_row",
 }
+_INCOMES = ("wage_income", "business_income", "property_income", "transfer_income")
+_LABOUR = ("labour", "n_labour_able", "n_labour_weak")
+_ILL = ("health", "n_serious_ill", "n_disabled", "n_severe_disabled")
+# Which roster columns (registry keys) each household column of contract 2 is built from, as the
+# code below builds it: the copies of _FROM_HEAD, then the counts and sums. Facts defined in the
+# rules file's [facts] are expanded through their expressions (``read_columns``).
+FACT_SOURCES: dict[str, tuple[str, ...]] = {
+    **{col: (src,) for col, src in _FROM_HEAD.items() if src in registry.BY_KEY},
+    "head_age": ("id_number", "age"), "head_sex": ("id_number", "sex"),
+    "members": ("relation", "size_declared"), "size": ("relation", "size_declared"),
+    "total_income": _INCOMES, "net_income": (*_INCOMES, "business_cost"),
+    "per_capita": (*_INCOMES, "business_cost", "relation", "size_declared"),
+    "economic_income": _INCOMES[:3],
+    "labour_able": ("labour", "n_labour_able"), "labour_weak": ("labour", "n_labour_weak"),
+    "no_labour_household": _LABOUR,
+    "n_serious_ill": ("health", "n_serious_ill"), "n_disabled": ("health", "n_disabled"),
+    "n_severe_disabled": ("health", "disability_grade", "n_severe_disabled"),
+    "ill_or_disabled": _ILL, "severe_disabled": ("health", "disability_grade", "n_severe_disabled"),
+    "n_chronic": ("health", "n_chronic"), "chronic": ("health", "n_chronic"),
+    "n_students": ("schooling", "n_students"), "fulltime_student": ("schooling", "n_students"),
+}
+# Columns the program itself reads whatever the rules say: identity, grouping and declared cards.
+STRUCTURAL = ("township", "village", "household_id", "name", "id_number", "relation",
+              "card_visit", "card_review", "card_township", "card_county", "card_final")
+
+
+def rule_names(rules: Rules) -> set[str]:
+    """Every name the rules file's expressions and reason templates use."""
+    sources = [*rules.facts.values(), *(f.condition for f in rules.exclusions if f.enabled),
+               *(f.condition for f in rules.priority)]
+    templates = []
+    for card in rules.cards:
+        sources += [card.condition, card.keep_if_excluded]
+        templates.append(card.review_reason)
+        for r in card.reasons:
+            sources.append(r.when)
+            templates.append(r.text)
+    for r in rules.not_carded_reasons:
+        sources.append(r.when)
+        templates.append(r.text)
+    names: set[str] = set()
+    for src in sources:
+        if src:
+            names |= names_in(src)
+    for text in templates:
+        if text:
+            names |= set(template_fields(text))
+    return names
+
+
+def read_columns(rules: Rules) -> frozenset[str]:
+    """Registry keys of the roster columns the rules read (derived from the rules file), plus the
+    structural columns and the national-export columns that supply them (registry.SUPPLIED_BY)."""
+    todo = list(rule_names(rules))
+    seen: set[str] = set()
+    keys: set[str] = set(STRUCTURAL)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in rules.facts:  # a [facts] expression: follow its names
+            todo += sorted(names_in(rules.facts[name]))
+        keys.update(FACT_SOURCES.get(name, ()))
+    for key in list(keys):
+        keys.update(registry.SUPPLIED_BY.get(key, ()))
+    if keys & {"monitor_class", *registry.NATIONAL_RISK_KEYS}:  # 风险是否已消除 qualifies both
+        keys.add("risk_eliminated")
+    return frozenset(k for k in keys if k in registry.BY_KEY)
+
+
 _MONEY = ("wage_income", "business_income", "property_income", "transfer_income", "business_cost",
           "education_cost", "income_total_declared", "per_capita_declared")
 _DECLARED = ("income_total_declared", "per_capita_declared")

@@ -17,6 +17,7 @@ from .county import write_county
 from .csvs import write_csvs
 from .issues_book import write_issue_book, write_issue_files
 from .manifest import write_manifest
+from .parquet import write_parquet
 from .sheet import write_frame
 from .township import write_townships
 
@@ -28,7 +29,7 @@ def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = Non
                   extra_jobs: list | None = None) -> list[Path]:
     """Write every output of ``process`` under ``out_dir`` (each file atomically).
 
-    households.csv, members.csv, issues.csv, 问题清单.xlsx, 乡镇结果/<乡镇>.xlsx, 全县汇总.xlsx and,
+    households.csv, members.csv, issues.csv (+ the same as typed .parquet), 问题清单.xlsx, 乡镇结果/<乡镇>.xlsx, 全县汇总.xlsx and,
     last, manifest.json, which lists these and ``extra_paths`` (files the checks wrote already).
     ``pool`` (a ``background.Pool``): the township books are written by its workers while this
     process writes the CSVs, the issue book and the county book. ``townships``: the township
@@ -47,6 +48,7 @@ def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = Non
             done, townships = townships, (lambda: done)
     paths: list[Path] = []
     paths += write_csvs(result.households, result.members, result.issues, out_dir, pool=pool)
+    paths += write_parquet(result, out_dir)
     paths.append(write_issue_book(result.issues, out_dir / "问题清单.xlsx", tmpdir=out_dir,
                                   created=result.as_of))
     county = write_county(result, out_dir)

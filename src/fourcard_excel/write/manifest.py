@@ -46,6 +46,20 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def default_county(input_root) -> str:
+    """The county a run stands for when ``--county`` is not given: the input folder's name
+    (for a single input file, its folder's name)."""
+    if not input_root:
+        return ""
+    root = Path(input_root)
+    return (root if root.is_dir() or not root.suffix else root.parent).resolve().name
+
+
+def county_of(result) -> str:
+    """``process --county`` (kept in ``result.outputs["county"]``), else ``default_county``."""
+    return str((result.outputs or {}).get("county") or default_county(result.input_root))
+
+
 def build_manifest(result, outputs: list[Path], out_dir: Path) -> dict:
     hh, members, issues, files = result.households, result.members, result.issues, result.files
     rules = result.rules
@@ -69,6 +83,7 @@ def build_manifest(result, outputs: list[Path], out_dir: Path) -> dict:
         "program": "fourcard-excel",
         "version": __version__,
         "command": result.command,
+        "county": county_of(result),
         "as_of": result.as_of,
         "seed": result.seed,
         "input_root": Path(result.input_root) if result.input_root else None,
@@ -89,6 +104,9 @@ def build_manifest(result, outputs: list[Path], out_dir: Path) -> dict:
         },
         "timings_seconds": dict(result.timings or {}),
         "outputs": [_output_entry(Path(p), out_dir) for p in outputs if Path(p).is_file()],
+        # the roll-up's typed tables (write/parquet.py): table -> file name
+        "parquet": {Path(p).stem: Path(p).name for p in outputs
+                    if Path(p).suffix == ".parquet" and Path(p).is_file()},
     })
 
 

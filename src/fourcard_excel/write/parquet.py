@@ -1,0 +1,177 @@
+"""Typed Parquet files beside the CSVs: households, members, issues (and measures when present).
+
+They are what a city or province rolls up (``fourcard-excel rollup``, DuckDB over Parquet): one
+file per table, the same rows as the CSV, but with the contract's English column keys and real
+types (IDs, 户编号 and codes stay text; booleans bool; money float64; counts nullable int64) and a
+``county`` column, so many counties' files read as one table. The Chinese label of each column is
+kept as field metadata (``label``). Written with pyarrow, atomically (``atomic_path``).
+
+Types are fixed per key (``SQL_TYPES``) rather than inferred, so every county's file has the same
+schema even when a column is empty in one county; the roll-up's CSV fallback reads older runs with
+the same table (``TABLES``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .atomic import atomic_path
+from .csvs import HOUSEHOLD_CSV_KEYS, MEMBER_CSV_KEYS, ROSTER_LEVELS, output_label, sort_households, sort_issues
+
+COUNTY = "county"
+COUNTY_LABEL = "县"
+
+# Issue columns: Chinese header (issues.csv) -> key.
+ISSUE_KEYS = {"级别": "level", "代码": "code", "文件": "file", "工作表": "sheet", "行号": "row",
+              "列": "column", "值": "value", "说明": "message", "乡镇": "township", "hh_key": "hh_key"}
+
+MEMBER_KEYS = [*MEMBER_CSV_KEYS, "is_head"]
+
+# Tables and their column keys in file order (after ``county``).
+TABLES = {
+    "households": HOUSEHOLD_CSV_KEYS,
+    "members": MEMBER_KEYS,
+    "issues": list(ISSUE_KEYS.values()),
+}
+
+BOOL_KEYS = {"monitored", "no_labour_household", "ill_or_disabled", "severe_disabled", "fulltime_student",
+             "risk_illness", "risk_disaster", "risk_education", "return_risk", "has_car", "luxury_house",
+             "parents_separate", "review", "agrees", "id_ok", "is_head", "registered", "chronic"}
+INT_KEYS = {"head_age", "size", "size_declared", "members", "labour_able", "labour_weak", "priority_score",
+            "source_row", "age", "age_calc", "row", "n_serious_ill", "n_disabled", "n_severe_disabled",
+            "n_chronic", "n_students"}
+FLOAT_KEYS = {"wage_income", "business_income", "property_income", "transfer_income", "business_cost",
+              "education_cost", "income_total_declared", "per_capita_declared", "total_income",
+              "net_income", "per_capita", "economic_income"}
+
+
+def sql_type(key: str) -> str:
+    """The column's SQL type: BOOLEAN, BIGINT, DOUBLE or VARCHAR (IDs and codes are text)."""
+    if key in BOOL_KEYS:
+        return "BOOLEAN"
+    if key in INT_KEYS:
+        return "BIGINT"
+    if key in FLOAT_KEYS:
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def label(table: str, key: str) -> str:
+    """The column's Chinese header in the table's CSV (households.csv, members.csv, issues.csv)."""
+    if key == COUNTY:
+        return COUNTY_LABEL
+    if table == "issues":
+        return {v: k for k, v in ISSUE_KEYS.items()}[key]
+    return output_label(key, ())
+
+
+def arrow_column(series: pd.Series, kind: str):
+    """A pyarrow array of the given SQL type (NA → null)."""
+    import pyarrow as pa
+
+    if kind == "BOOLEAN":
+        if pd.api.types.is_bool_dtype(series.dtype) and not isinstance(series.dtype, pd.BooleanDtype):
+            return pa.array(series.to_numpy(dtype=bool), type=pa.bool_())
+        return pa.array(series.astype("boolean"), type=pa.bool_(), from_pandas=True)
+    if kind == "BIGINT":
+        values = series if pd.api.types.is_integer_dtype(series.dtype) else pd.to_numeric(series, errors="coerce")
+        return pa.array(values.astype("Int64"), type=pa.int64(), from_pandas=True)
+    if kind == "DOUBLE":
+        return pa.array(pd.to_numeric(series, errors="coerce").astype("float64"), type=pa.float64(),
+                        from_pandas=True)
+    if not (pd.api.types.is_string_dtype(series.dtype) and series.dtype != object):
+        series = series.astype(object).where(series.notna(), None)
+        series = series.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return pa.array(series, type=pa.string(), from_pandas=True)
+
+
+def frame_table(frame: pd.DataFrame, table: str, keys: list[str], county: str):
+    """``frame``'s ``keys`` (those present) as a pyarrow Table with ``county`` first."""
+    import pyarrow as pa
+
+    fields, arrays = [], []
+    n = len(frame)
+    fields.append(pa.field(COUNTY, pa.string(), metadata={"label": COUNTY_LABEL}))
+    arrays.append(pa.array([county] * n, type=pa.string()))
+    for key in keys:
+        if key not in frame.columns or key == COUNTY:
+            continue
+        kind = sql_type(key)
+        array = arrow_column(frame[key], kind)
+        arrays.append(array)
+        fields.append(pa.field(key, array.type, metadata={"label": label(table, key)}))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def any_frame_table(frame: pd.DataFrame, county: str):
+    """A frame of unknown columns (measures findings): types from dtypes, text otherwise."""
+    frame = frame.reset_index(drop=True)
+    kinds = {}
+    for col in frame.columns:
+        dtype = frame[col].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            kinds[col] = "BOOLEAN"
+        elif pd.api.types.is_integer_dtype(dtype):
+            kinds[col] = "BIGINT"
+        elif pd.api.types.is_float_dtype(dtype):
+            kinds[col] = "DOUBLE"
+        else:
+            kinds[col] = "VARCHAR"
+    import pyarrow as pa
+
+    fields = [pa.field(COUNTY, pa.string(), metadata={"label": COUNTY_LABEL})]
+    arrays = [pa.array([county] * len(frame), type=pa.string())]
+    for col, kind in kinds.items():
+        if str(col) == COUNTY:
+            continue
+        arrays.append(arrow_column(frame[col], kind))
+        fields.append(pa.field(str(col), arrays[-1].type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def write_table(table, path: Path) -> Path:
+    import pyarrow.parquet as pq
+
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    return Path(path)
+
+
+def households_frame(households: pd.DataFrame) -> pd.DataFrame:
+    return sort_households(households).reset_index(drop=True)
+
+
+def members_frame(members: pd.DataFrame) -> pd.DataFrame:
+    keys = [k for k in ("source_file", "source_sheet", "source_row") if k in members.columns]
+    frame = members.sort_values(keys, kind="stable") if keys else members
+    if "roster_level" in frame.columns:
+        frame = frame.assign(roster_level=frame["roster_level"].replace(ROSTER_LEVELS))
+    return frame.reset_index(drop=True)
+
+
+def issues_frame(issues: pd.DataFrame) -> pd.DataFrame:
+    df = sort_issues(issues)
+    return df.rename(columns={k: v for k, v in ISSUE_KEYS.items() if k in df.columns})
+
+
+def write_parquet(result, out_dir: Path) -> list[Path]:
+    """households.parquet, members.parquet, issues.parquet and, when ``result.outputs["measures"]``
+    is a non-empty DataFrame, measures.parquet. Returns the paths written."""
+    from .manifest import county_of
+
+    out_dir = Path(out_dir)
+    county = county_of(result)
+    paths = [
+        write_table(frame_table(households_frame(result.households), "households", TABLES["households"],
+                                county), out_dir / "households.parquet"),
+        write_table(frame_table(members_frame(result.members), "members", TABLES["members"], county),
+                    out_dir / "members.parquet"),
+        write_table(frame_table(issues_frame(result.issues), "issues", TABLES["issues"], county),
+                    out_dir / "issues.parquet"),
+    ]
+    measures = (result.outputs or {}).get("measures")
+    if isinstance(measures, pd.DataFrame) and len(measures):
+        paths.append(write_table(any_frame_table(measures, county), out_dir / "measures.parquet"))
+    return paths
