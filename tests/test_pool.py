@@ -81,3 +81,21 @@ def test_bad_worker_count_is_explained(monkeypatch):
     monkeypatch.setenv(background.ENV_WORKERS, "两个")
     with pytest.raises(ValueError, match="FOURCARD_WORKERS"):
         background.worker_count()
+
+
+def test_a_main_module_that_cannot_be_reimported_runs_jobs_inline(monkeypatch):
+    import sys
+    import types
+
+    monkeypatch.setenv(background.ENV_WORKERS, "2")
+    stdin_main = types.ModuleType("__main__")
+    stdin_main.__file__ = "<stdin>"  # `python - < script`: a spawned worker could not import it
+    monkeypatch.setitem(sys.modules, "__main__", stdin_main)
+    with background.Pool() as pool:
+        assert not pool.parallel
+        assert pool.submit(_pid_and_square, 4).result() == (os.getpid(), 16)
+    launcher = types.ModuleType("__main__")  # a Windows console-script launcher: imported by name
+    launcher.__file__ = r"C:\\Python\\Scripts\\fourcard-excel.exe\\__main__.py"
+    launcher.__spec__ = types.SimpleNamespace(name="__main__")
+    monkeypatch.setitem(sys.modules, "__main__", launcher)
+    assert background._main_importable()

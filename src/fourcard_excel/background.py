@@ -63,11 +63,16 @@ def parallel_enabled() -> bool:
 
 
 def _main_importable() -> bool:
-    """A spawned worker re-imports the caller's main script; one read from stdin ("<stdin>")
-    cannot be, so such a caller runs its jobs inline."""
+    """A spawned worker re-imports the caller's main module the way multiprocessing does: by
+    module name when it has one (``python -m``, the console-script launchers on Windows), else by
+    the script's path. A script read from stdin ("<stdin>") has neither, so such a caller runs its
+    jobs inline."""
     import sys
 
-    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    main_file = getattr(main, "__file__", None)
     return main_file is None or os.path.exists(main_file)
 
 
