@@ -139,3 +139,16 @@ def test_unknown_engine_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv(styles.ENV_WRITER, "libxlsxwriter")
     with pytest.raises(ValueError, match="FOURCARD_WRITER"):
         styles.new_workbook(tmp_path / "x.xlsx")
+
+
+def test_without_the_rust_writer_books_are_written_with_xlsxwriter(monkeypatch, tmp_path):
+    import sys
+
+    import xlsxwriter
+
+    monkeypatch.delenv(styles.ENV_WRITER, raising=False)
+    monkeypatch.setitem(sys.modules, "rvgsrust_xlsxwriter", None)  # as on a platform without its wheel
+    assert styles.writer_engine() == "xlsxwriter"
+    wb = styles.new_workbook(tmp_path / "x.xlsx", created=dt.date(2026, 1, 2))
+    assert isinstance(wb, xlsxwriter.Workbook)
+    wb.close()
