@@ -1,9 +1,9 @@
 """Benchmark: ``process`` on a county-scale batch, per stage, against an I/O floor.
 
 Usage:
-    /tmp/venv/bin/python benchmarks/bench_process.py                 # 20 townships, ~200k member rows
-    /tmp/venv/bin/python benchmarks/bench_process.py --scale 0.05    # quick run (~10k rows)
-    /tmp/venv/bin/python benchmarks/bench_process.py --scale 5       # 1M-row stress run
+    python benchmarks/bench_process.py                 # 20 townships, ~200k member rows
+    python benchmarks/bench_process.py --scale 0.05    # quick run (~10k rows)
+    python benchmarks/bench_process.py --scale 5       # 1M-row stress run
     options: --out DIR (batch folder, cached), --json FILE, --repeat N, --skip-floor
 
 The batch is the sample county generator (scripts/make_sample_data.py) with 20 townships and
@@ -20,7 +20,8 @@ Measured in the same run, each in a fresh subprocess (peak RSS = the child's ru_
   plain xlsxwriter (constant_memory, no formats) holding as many rows and cells as process wrote to
   all its .xlsx outputs. Nothing else: no header search, typing, checks, styles or CSV.
   The same rows are also written in xlsxwriter's in_memory mode (shared strings; what the writers
-  use, 1.5x faster than constant_memory): reported as a second, stricter floor.
+  use, 1.5x faster than constant_memory): reported as a second, stricter floor. And once more with
+  rvgsrust-xlsxwriter (the writer ``process`` now uses): the new floor = read + Rust write.
 
 Prints seconds and rows/s per stage, the ratio process/floor (wall and CPU), and writes JSON.
 """
@@ -95,16 +96,57 @@ def _cpu() -> float:
     return t.user + t.system
 
 
+def _current_rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+    except OSError:
+        return 0.0
+
+
+def _stage_peaks(samples: list[tuple[float, float]], timings: dict) -> dict:
+    """Highest sampled RSS of this process within each stage (stages run in this order)."""
+    peaks, start = {}, 0.0
+    for stage in ("read", "validate", "classify", "checks", "write_checks", "write"):
+        end = start + float(timings.get(stage, 0.0))
+        if stage == "checks":  # side tables between classify and checks are not timed
+            end = max(end, float(timings.get("total", 0)) - float(timings.get("write", 0))
+                      - float(timings.get("write_checks", 0)))
+        inside = [rss for t, rss in samples if start <= t <= end]
+        peaks[stage] = round(max(inside), 1) if inside else None
+        start = end
+    return peaks
+
+
 def child_process(batch: str, out: str) -> dict:
+    import threading
+
     from fourcard_excel import pipeline
 
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
     c0, t0 = _cpu(), time.perf_counter()
+
+    def sample() -> None:  # RSS of this process every 50 ms, to find the stage that peaks
+        while not stop.wait(0.05):
+            samples.append((time.perf_counter() - t0, _current_rss_mb()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     result = pipeline.process(batch, out, as_of=AS_OF, seed=SEED, use_db=False, command="bench")
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
+    from fourcard_excel import background
+
+    background.shutdown_workers()  # reaped now, so their CPU time and peak RSS are counted below
+    stop.set()
+    sampler.join()
     return {"timings": {k: round(float(v), 3) for k, v in result.timings.items()},
             "wall": round(wall, 3), "cpu": round(cpu, 3), "peak_rss_mb": round(_rss_mb(), 1),
+            # the largest worker; a spawned worker is forked then exec'd, so this can include the
+            # parent's pages at the fork instant (then it equals the parent's peak)
             "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             "worker_cpu": round(os.times().children_user + os.times().children_system, 3),
+            "peak_rss_by_stage_mb": _stage_peaks(samples, result.timings),
             "member_rows": int(len(result.members)), "households": int(len(result.households)),
             "issues": int(len(result.issues))}
 
@@ -184,6 +226,21 @@ def child_floor(files_json: str, out: str, rows: int, cells: int) -> dict:
 
     def write(mode: str) -> tuple[float, int]:
         t = time.perf_counter()
+        if mode == "rust":  # the new writer (write/rustbook.py), per cell, no formats
+            import rvgsrust_xlsxwriter as rx
+
+            wb = rx.Workbook()
+            written, k, ws = 0, len(sample), None
+            while written < rows:
+                if written % 1_000_000 == 0:
+                    ws = wb.add_worksheet()
+                    w = ws.write
+                r = written % 1_000_000
+                for c, v in enumerate(sample[written % k]):
+                    w(r, c, v)
+                written += 1
+            wb.close(out)
+            return time.perf_counter() - t, written
         opts = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         opts["constant_memory" if mode == "constant_memory" else "in_memory"] = True
         wb = xlsxwriter.Workbook(out, opts)
@@ -205,8 +262,10 @@ def child_floor(files_json: str, out: str, rows: int, cells: int) -> dict:
     write_s, written = write("constant_memory")  # the floor as defined (issue 9)
     cpu = _cpu() - c0
     wall = time.perf_counter() - t0
-    write_mem_s, _ = write("in_memory")  # xlsxwriter's faster mode (what the writers use)
-    return {"reader": reader, "read": round(t1 - t0, 3), "write": round(write_s, 3), "wall": round(wall, 3),
+    write_mem_s, _ = write("in_memory")  # xlsxwriter's faster mode (what the writers used)
+    write_rust_s, _ = write("rust")  # the writer process now uses: the new floor
+    return {"write_rust": round(write_rust_s, 3), "wall_rust": round(t1 - t0 + write_rust_s, 3),
+            "reader": reader, "read": round(t1 - t0, 3), "write": round(write_s, 3), "wall": round(wall, 3),
             "cpu": round(cpu, 3), "write_in_memory": round(write_mem_s, 3),
             "wall_in_memory": round(t1 - t0 + write_mem_s, 3), "read_rows": read_rows,
             "written_rows": written, "written_cells": written * width, "peak_rss_mb": round(_rss_mb(), 1)}
@@ -281,7 +340,10 @@ def machine() -> dict:
     import python_calamine
     import xlsxwriter
 
+    from importlib.metadata import version
+
     info["versions"] = {"pandas": pandas.__version__, "xlsxwriter": xlsxwriter.__version__,
+                        "rvgsrust-xlsxwriter": version("rvgsrust-xlsxwriter"),
                         "python-calamine": getattr(python_calamine, "__version__", "?")}
     return info
 
@@ -309,6 +371,9 @@ def report(res: dict) -> str:
         lines.append(f"{name:<26}{s:>10.2f}{rate(n, s):>18}  {what}")
     lines.append(f"{'峰值内存 / peak RSS':<26}{p['peak_rss_mb']:>10.0f} MB"
                  + (f"  (+ worker {p['worker_peak_rss_mb']:.0f} MB)" if p.get("worker_peak_rss_mb") else ""))
+    if p.get("peak_rss_by_stage_mb"):
+        lines.append("峰值内存按阶段 / peak RSS by stage (MB): " + ", ".join(
+            f"{k} {v:.0f}" for k, v in p["peak_rss_by_stage_mb"].items() if v is not None))
     lines.append(f"{'CPU 时间 / CPU time':<26}{p['cpu'] + p.get('worker_cpu', 0):>10.2f} s"
                  + (f"  (worker {p['worker_cpu']:.2f} s)" if p.get("worker_cpu") else ""))
     if f:
@@ -319,8 +384,14 @@ def report(res: dict) -> str:
                   f"{'合计 / total':<26}{f['wall']:>10.2f}{'':>18}  CPU {f['cpu']:.2f} s, peak {f['peak_rss_mb']:.0f} MB",
                   f"{'写出（内存模式）/ write in_memory':<26}{f['write_in_memory']:>10.2f}"
                   f"{rate(f['written_rows'], f['write_in_memory']):>18}  same rows, xlsxwriter in_memory",
-                  "", f"process / floor = {res['ratio_wall']:.2f}× (wall), {res['ratio_cpu']:.2f}× (CPU); "
-                  f"vs the in_memory floor {res['ratio_wall_in_memory']:.2f}× (wall)"]
+                  f"{'写出（Rust）/ write rust':<26}{f['write_rust']:>10.2f}"
+                  f"{rate(f['written_rows'], f['write_rust']):>18}  same rows, rvgsrust-xlsxwriter",
+                  f"{'新下限 / new floor':<26}{f['wall_rust']:>10.2f}{'':>18}  read + Rust write",
+                  "", f"process / xlsxwriter floor = {res['ratio_wall']:.2f}× (wall), {res['ratio_cpu']:.2f}× (CPU); "
+                  f"vs the in_memory floor {res['ratio_wall_in_memory']:.2f}× (wall); "
+                  f"vs the new floor (read + Rust write) {res['ratio_wall_rust']:.2f}× (wall)",
+                  f"load average at start {res['machine'].get('loadavg_start')}, "
+                  f"at end {res['machine'].get('loadavg_end')}; workers {res.get('workers')}"]
     return "\n".join(lines)
 
 
@@ -375,9 +446,14 @@ def main(argv: list[str] | None = None) -> int:
             res["ratio_cpu"] = round((res["process"]["cpu"] + res["process"].get("worker_cpu", 0))
                                      / res["floor"]["cpu"], 2)
             res["ratio_wall_in_memory"] = round(res["process"]["wall"] / res["floor"]["wall_in_memory"], 2)
+            res["ratio_wall_rust"] = round(res["process"]["wall"] / res["floor"]["wall_rust"], 2)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     res["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    from fourcard_excel import background
+    from fourcard_excel.write import styles
+
+    res["workers"] = f"{background.worker_count()} ({background.start_method()}), writer {styles.writer_engine()}"
     print(report(res))
     if a.json:
         a.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -304,6 +304,7 @@ def test_unexpected_failure_in_one_file_does_not_stop_the_batch(tmp_path, monkey
         return real(f, data, log)
 
     monkeypatch.setattr(pipeline, "read_file", flaky)
+    monkeypatch.setenv("FOURCARD_WORKERS", "1")  # the patch lives in this process, not in workers
     v, issues = run(tmp_path)
     bad = issues[issues["文件"] == "白沙镇.xlsx"]
     assert list(bad["代码"]) == ["F005"] and "其余文件照常处理" in bad["说明"].item()

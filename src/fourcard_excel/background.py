@@ -1,105 +1,220 @@
-"""Run one independent job (e.g. writing the township books) in a forked worker process.
+"""Write independent outputs (township books, the issue book) in worker processes, on every OS.
 
-Writing workbooks is CPU-bound Python (xlsxwriter), so a thread does not help; a forked child
-inherits the finished frames without pickling them and writes its files while the parent writes
-the others. The files are the same either way; only the wall time changes.
+A ``Pool`` wraps ``concurrent.futures.ProcessPoolExecutor`` with an explicit ``spawn`` context:
+workers are fresh interpreters (the only start method Windows has, the default on macOS), so a
+job must be a module-level function and its arguments picklable — the caller sends the frames a
+job needs (a township's households and issues, the cards and colours of the rules), never "the
+parent's memory". Writing workbooks is CPU-bound, so threads would not help.
 
-Used only where ``fork`` exists (Linux). Elsewhere, with one CPU, or with ``FOURCARD_WORKERS=1``
-the job runs in the parent when its result is asked for.
+- ``FOURCARD_WORKERS=N`` sets the number of workers; the default is the number of usable cores.
+  ``1`` (or one core) runs every job in the calling process, when its result is first asked for.
+- The worker processes are started on first use and kept until this process exits
+  (``shutdown_workers``): reading and writing, and every run of a long-lived process (the web
+  UI), reuse them instead of paying the start-up (a fresh interpreter importing pandas) again.
+- ``FOURCARD_START_METHOD`` (``spawn`` by default; ``forkserver``/``fork`` where the OS has them)
+  is for experiments; the files are the same either way.
+- Each output is written by exactly one job from its own inputs, so the files are byte-identical
+  for any N (tests/test_pool.py compares a spawn run with a one-process run).
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
-import sys
-import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 ENV_WORKERS = "FOURCARD_WORKERS"
+ENV_START_METHOD = "FOURCARD_START_METHOD"
+DEFAULT_START_METHOD = "spawn"
+
+
+def cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_count() -> int:
+    """``$FOURCARD_WORKERS`` (a whole number ≥ 1) or the number of usable cores."""
+    raw = os.environ.get(ENV_WORKERS, "").strip()
+    if raw:
+        try:
+            return max(1, int(raw))
+        except ValueError:
+            raise ValueError(f"环境变量 {ENV_WORKERS} 应为正整数（并行写出的进程数），收到 {raw!r}") from None
+    return cpu_count()
+
+
+def start_method() -> str:
+    method = os.environ.get(ENV_START_METHOD, "").strip() or DEFAULT_START_METHOD
+    if method not in multiprocessing.get_all_start_methods():
+        raise ValueError(f"环境变量 {ENV_START_METHOD}={method!r} 在本系统不可用，"
+                         f"可用：{'、'.join(multiprocessing.get_all_start_methods())}")
+    return method
 
 
 def parallel_enabled() -> bool:
-    if os.environ.get(ENV_WORKERS, "").strip() == "1":
-        return False
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return cpus >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    return worker_count() >= 2 and _main_importable()
 
 
-def _child(conn, func, args, kwargs) -> None:
-    try:
-        payload = ("ok", func(*args, **kwargs))
-    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-        payload = ("error", exc, traceback.format_exc())
-    try:
-        conn.send(payload)
-    except Exception:  # noqa: BLE001 - an unpicklable result or exception
-        conn.send(("error", RuntimeError(str(payload[1])), payload[-1]))
-    finally:
-        conn.close()
+def _main_importable() -> bool:
+    """A spawned worker re-imports the caller's main module the way multiprocessing does: by
+    module name when it has one (``python -m``, the console-script launchers on Windows), else by
+    the script's path. A script read from stdin ("<stdin>") has neither, so such a caller runs its
+    jobs inline."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    main_file = getattr(main, "__file__", None)
+    return main_file is None or os.path.exists(main_file)
+
+
+class _Deferred:
+    """An inline job: runs in the caller when its result is first asked for (Future-like)."""
+
+    def __init__(self, func: Callable[..., Any], args, kwargs) -> None:
+        self._call = (func, args, kwargs)
+        self._done = False
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def result(self) -> Any:
+        if not self._done:
+            self._done = True
+            func, args, kwargs = self._call
+            try:
+                self._value = func(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - re-raised to every caller of result()
+                self._error = exc
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def cancel(self) -> bool:
+        """Never run it (the caller is handling an error)."""
+        if self._done:
+            return False
+        self._done = True
+        self._error = RuntimeError("未运行")
+        return True
+
+    def done(self) -> bool:
+        return self._done
+
+
+_SHARED: dict[tuple[int, str], ProcessPoolExecutor] = {}
+
+
+def _executor(workers: int, method: str) -> ProcessPoolExecutor:
+    """One executor per (workers, start method), kept for the life of this process: the workers
+    are spawned (and import pandas and the writers) once, not for every run or stage."""
+    key = (workers, method)
+    ex = _SHARED.get(key)
+    if ex is None or getattr(ex, "_broken", False) or getattr(ex, "_shutdown_thread", False):
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+        _SHARED[key] = ex
+    return ex
+
+
+@atexit.register
+def shutdown_workers() -> None:
+    """Stop the shared workers (at exit; also callable, e.g. by a long-running server)."""
+    while _SHARED:
+        _, ex = _SHARED.popitem()
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+class Pool:
+    """``submit(func, *args, **kwargs)`` → an object with ``result()``. Use as a context manager:
+    on leaving, this pool's jobs are waited for; after an error its pending jobs are cancelled and
+    running ones waited for, so no worker is left writing a file behind the caller's back. The
+    worker processes themselves are shared by every ``Pool`` with the same settings."""
+
+    def __init__(self, workers: int | None = None, method: str | None = None) -> None:
+        self.workers = worker_count() if workers is None else max(1, int(workers))
+        self.method = method or start_method()
+        parallel = self.workers >= 2 and (self.method == "fork" or _main_importable())
+        self._executor = _executor(self.workers, self.method) if parallel else None
+        self._jobs: list = []
+
+    @property
+    def parallel(self) -> bool:
+        return self._executor is not None
+
+    def submit(self, func: Callable[..., Any], *args, **kwargs):
+        job: Future | _Deferred
+        if self._executor is None:
+            job = _Deferred(func, args, kwargs)
+        else:
+            try:
+                job = self._executor.submit(func, *args, **kwargs)
+            except BrokenProcessPool:  # a worker died earlier (e.g. killed): start afresh
+                _SHARED.pop((self.workers, self.method), None)
+                self._executor = _executor(self.workers, self.method)
+                job = self._executor.submit(func, *args, **kwargs)
+        self._jobs.append(job)
+        return job
+
+    def warm_up(self) -> None:
+        """Start the workers now (each imports the writers) while the caller does other work."""
+        if self._executor is not None:
+            for _ in range(self.workers):
+                self.submit(_import_writers)
+
+    def close(self, *, cancel: bool = False) -> None:
+        if cancel:
+            for job in self._jobs:
+                job.cancel()
+        running = [j for j in self._jobs if isinstance(j, Future)]
+        if running:
+            wait(running)
+        self._jobs = []
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(cancel=exc_type is not None)
+
+
+def _import_writers() -> None:
+    from .write import county, issues_book, township  # noqa: F401 - warms the worker up
+
+
+def inline() -> Pool:
+    """A pool that runs every job in the caller (what ``FOURCARD_WORKERS=1`` gives)."""
+    return Pool(workers=1)
 
 
 class Job:
-    """A started job: call it for the result (waits; raises the job's exception). Idempotent."""
+    """One job started by ``start``: call it for the result (waits; raises the job's exception)."""
 
-    def __init__(self, func: Callable[..., Any], args, kwargs, parallel: bool) -> None:
-        self._func, self._args, self._kwargs = func, args, kwargs
-        self._done = False
-        self._payload: tuple = ()
-        self._proc = self._conn = None
-        if parallel:
-            ctx = multiprocessing.get_context("fork")
-            self._conn, child_conn = ctx.Pipe(duplex=False)
-            self._proc = ctx.Process(target=_child, args=(child_conn, func, args, kwargs), daemon=True)
-            self._proc.start()
-            child_conn.close()
-
-    def _finish(self) -> None:
-        if self._done:
-            return
-        self._done = True
-        if self._proc is None:
-            try:
-                self._payload = ("ok", self._func(*self._args, **self._kwargs))
-            except Exception as exc:  # noqa: BLE001 - re-raised by __call__
-                self._payload = ("error", exc, "")
-            return
-        try:
-            self._payload = self._conn.recv()
-        except EOFError:
-            self._payload = ("error", RuntimeError(
-                f"后台写出进程意外退出（退出码 {self._proc.exitcode}）"), "")
-        finally:
-            self._conn.close()
-            self._proc.join()
+    def __init__(self, pool: Pool, future) -> None:
+        self._pool, self._future = pool, future
 
     def __call__(self) -> Any:
-        self._finish()
-        if self._payload[0] == "ok":
-            return self._payload[1]
-        exc = self._payload[1]
-        raise exc if isinstance(exc, BaseException) else RuntimeError(str(exc))
+        try:
+            return self._future.result()
+        finally:
+            self._pool.close()
 
     def finish_quietly(self) -> None:
-        """Wait for the job without raising (the caller is already handling an error): no
-        half-written file is left behind by a killed worker. A job without a worker is not run."""
-        if self._proc is None and not self._done:
-            self._done = True
-            self._payload = ("error", RuntimeError("未运行"), "")
-            return
-        self._finish()
+        """Wait for the job without raising; a job without a worker is not run."""
+        self._pool.close(cancel=True)
 
 
 def start(func: Callable[..., Any], *args, **kwargs) -> Job:
-    """Start ``func(*args, **kwargs)`` in a forked worker when possible (see the module doc); the
-    result must be picklable. Without a worker the job runs when its result is first asked for."""
-    return Job(func, args, kwargs, parallel_enabled())
+    """Run one job in a worker of its own (inline with ``FOURCARD_WORKERS=1``)."""
+    pool = Pool(workers=min(worker_count(), 2))  # spawned on demand: one job starts one worker
+    return Job(pool, pool.submit(func, *args, **kwargs))
 
 
-__all__ = ["ENV_WORKERS", "Job", "parallel_enabled", "start"]
+__all__ = ["DEFAULT_START_METHOD", "ENV_START_METHOD", "ENV_WORKERS", "Job", "Pool", "cpu_count",
+           "inline", "parallel_enabled", "shutdown_workers", "start", "start_method", "worker_count"]

@@ -54,7 +54,12 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
     Copies and resubmissions (ingest/resubmit.py) are set aside here, before anything is merged:
     a byte-identical copy is not parsed, a file repeating another file's households is parsed
     and dropped; ``prefer`` names files to use first.
+
+    With two or more workers (``background``), the files are parsed by worker processes, one job
+    per file, and gathered in file order: the tables and issues are the same as read here.
     """
+    from . import background
+
     root, files = find_inputs(Path(input_path))
     tables: list[RawTable] = []
     for f in files:
@@ -65,34 +70,52 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
     preferred = resubmit.preferred_files(files, prefer, log)
     todo = resubmit.skip_identical([f for f in files if f.status != "已跳过"], preferred)
     logs: dict[str, IssueLog] = {}  # each file's own read issues (dropped if the file is set aside)
-    for n, f in enumerate(todo, 1):
-        if progress:
-            progress(f.rel, n, len(todo))
-        try:
-            data = fingerprint(f)
-        except OSError:
-            f.status, f.code = "失败", "F005"
-            f.reason = f"文件“{f.rel}”无法打开（可能正被其他程序占用或没有读取权限）；请关闭该文件后重新运行"
-            log.add(f.code, f.reason, file=f.rel)
-            continue
-        sniff(f, data)
-        if f.status == "失败":
-            log.add(f.code, f.reason, file=f.rel)
-            continue
-        logs[f.rel] = file_log = IssueLog()
-        try:
-            found = read_file(f, data, file_log)
-        except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the batch
-            f.status, f.code = "失败", "F005"
-            f.reason = (f"文件“{f.rel}”读取时出错（{type(exc).__name__}），已跳过，其余文件照常处理；"
-                        "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
-            file_log.add(f.code, f.reason, file=f.rel)
-            continue
-        if f.status not in ("失败", "已跳过"):  # a .txt without a table is skipped, not failed
-            f.status = "已处理"
-        tables.extend(found)
+    with background.Pool(workers=1 if len(todo) < 2 else None) as pool:
+        # largest first so the workers finish together; gathered in file order
+        order = sorted(range(len(todo)), key=lambda i: -todo[i].size)
+        jobs = {i: pool.submit(read_one, todo[i]) for i in order}
+        for n, f in enumerate(todo, 1):
+            if progress:
+                progress(f.rel, n, len(todo))
+            done, found, file_log, parsed = jobs[n - 1].result()
+            if done is not f:  # a worker's copy: take over what it found out about the file
+                f.__dict__.update(done.__dict__)
+            if parsed:
+                logs[f.rel] = file_log
+            else:
+                log.extend(file_log)
+            tables.extend(found)
     tables = resubmit.set_aside_resubmissions(files, tables, logs, preferred, log)
     return root, files, tables
+
+
+def read_one(f: InputFile) -> tuple[InputFile, list[RawTable], IssueLog, bool]:
+    """Read one input file (in a worker or here): the file's record, its tables, its issues and
+    whether it was parsed (its issues are then the file's own, dropped if the file is set aside;
+    otherwise they belong to the batch)."""
+    log = IssueLog()
+    try:
+        data = fingerprint(f)
+    except OSError:
+        f.status, f.code = "失败", "F005"
+        f.reason = f"文件“{f.rel}”无法打开（可能正被其他程序占用或没有读取权限）；请关闭该文件后重新运行"
+        log.add(f.code, f.reason, file=f.rel)
+        return f, [], log, False
+    sniff(f, data)
+    if f.status == "失败":
+        log.add(f.code, f.reason, file=f.rel)
+        return f, [], log, False
+    try:
+        found = read_file(f, data, log)
+    except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the batch
+        f.status, f.code = "失败", "F005"
+        f.reason = (f"文件“{f.rel}”读取时出错（{type(exc).__name__}），已跳过，其余文件照常处理；"
+                    "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
+        log.add(f.code, f.reason, file=f.rel)
+        return f, [], log, True
+    if f.status not in ("失败", "已跳过"):  # a .txt without a table is skipped, not failed
+        f.status = "已处理"
+    return f, found, log, True
 
 
 def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, card_names=CARDS,
@@ -186,7 +209,6 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     folder's name)."""
     from . import background
     from .checks import contacts, history, measures, quotas, spotcheck
-    from .documents import notice
     from .ingest.side_tables import read_side_table
     from .write import write_outputs
     from .write.township import write_townships
@@ -217,22 +239,79 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     t1 = time.perf_counter()
     result.timings["checks"] = t1 - t0
 
-    # the township books (the largest write) go to a second process while this one writes the rest
-    townships = background.start(write_townships, result, out)
+    # the notices and the township books (the largest writes) go to worker processes (spawned,
+    # FOURCARD_WORKERS of them) while this one writes the rest; the files are the same for any N
+    pool = background.Pool()
     try:
+        notices = submit_notices(pool, result, out, mask_id=mask_id, phone=phone)
+        townships = write_townships(result, out, pool=pool)
+        spot = submit_spotcheck(pool, result, out)
         written: list[Path] = []
-        for module in (spotcheck, quotas, contacts, history, measures):
+        for module in (quotas, contacts, history, measures):
             written += module.write(result, out)
-        written += notice.write(result, out, mask_id=mask_id, phone=phone)
         result.timings["write_checks"] = time.perf_counter() - t1
-        written = write_outputs(result, out, extra_paths=written, townships=townships)
+        written = write_outputs(result, out, extra_paths=written, townships=townships, pool=pool,
+                                extra_jobs=[spot, notices])
     except BaseException:
-        townships.finish_quietly()
+        pool.close(cancel=True)  # no worker goes on writing behind the caller's back
         raise
+    pool.close()
     result.outputs["written"] = written
     result.outputs["removed"] = remove_stale(out, previous, written)
     result.timings["total"] = time.perf_counter() - started
     return result
+
+
+NOTICE_COLUMNS = ("township", "village", "group", "head_name", "size", "card", "head_id")
+
+
+def submit_notices(pool, result: RunResult, out: Path, *, mask_id: bool, phone: str):
+    """The public notices (one small book per village) as a pool job. A worker gets the columns
+    the notices show and the rules' text (rules hold compiled expressions, which do not pickle);
+    rules without their text (built in code) are used here, in this process."""
+    from . import background
+    from .documents import notice
+
+    text = getattr(result.rules, "text", None)
+    if not pool.parallel or not isinstance(text, str):  # runs here when its result is asked for
+        return background.inline().submit(notice.write, result, out, mask_id=mask_id, phone=phone)
+    hh = result.households
+    frame = hh[[c for c in NOTICE_COLUMNS if c in hh.columns]]
+    rules = (text, getattr(result.rules, "path", None), getattr(result.rules, "sha256", None))
+    return pool.submit(notice_job, frame, rules, result.as_of, out, mask_id, phone)
+
+
+def submit_spotcheck(pool, result: RunResult, out: Path):
+    """县级抽查名单.xlsx + spotcheck.csv as a pool job: the worker gets the sample's frames only."""
+    from . import background
+    from .checks import spotcheck
+
+    data = (result.outputs or {}).get(spotcheck.NAME)
+    if not pool.parallel or data is None:  # runs here when its result is asked for
+        return background.inline().submit(spotcheck.write, result, out)
+    return pool.submit(spotcheck_job, data, out)
+
+
+def spotcheck_job(data: dict, out: Path) -> list[Path]:
+    from types import SimpleNamespace
+
+    from .checks import spotcheck
+
+    return spotcheck.write(SimpleNamespace(outputs={spotcheck.NAME: data}), out)
+
+
+def notice_job(households: pd.DataFrame, rules: tuple, as_of: dt.date, out: Path, mask_id: bool,
+               phone: str) -> list[Path]:
+    """Worker side of ``submit_notices``: the rules parsed again from their text."""
+    from types import SimpleNamespace
+
+    from .documents import notice
+    from .rules.ruleset import parse_rules
+
+    text, path, sha256 = rules
+    parsed = parse_rules(text, path, sha256=sha256)
+    return notice.write(SimpleNamespace(households=households, rules=parsed, as_of=as_of), out,
+                        mask_id=mask_id, phone=phone)
 
 
 def previous_outputs(out: Path) -> dict[Path, int]:

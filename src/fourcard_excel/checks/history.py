@@ -16,6 +16,7 @@ as_of + 1 month are listed (复核到期). New households count as reviewed at t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import json
@@ -562,6 +563,8 @@ def write_review_workbook(due: pd.DataFrame, path: Path | str, as_of: str) -> Pa
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False})
+        with contextlib.suppress(ValueError):  # a fixed document date: reruns give the same bytes
+            wb.set_properties({"created": dt.datetime.fromisoformat(str(as_of)[:10])})
         head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
                               "border": 1})
         cell = wb.add_format({"border": 1})

@@ -159,8 +159,10 @@ def write_sample_book(path: Path | str, sample: pd.DataFrame, strata: pd.DataFra
     card_choices = list(meta.get("card_names") or []) + ["不纳入"]
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        as_of = meta.get("as_of")  # a fixed document date: reruns give the same bytes
         wb.set_properties({"title": "县级抽查名单", "subject": f"随机种子 {meta['seed']}",
-                           "comments": f"随机种子 {meta['seed']}；抽查比例 {meta['rate']:.0%}"})
+                           "comments": f"随机种子 {meta['seed']}；抽查比例 {meta['rate']:.0%}",
+                           **({"created": dt.datetime(as_of.year, as_of.month, as_of.day)} if as_of else {})})
         wb.set_custom_property("随机种子", str(meta["seed"]))
         wb.set_custom_property("抽查比例", float(meta["rate"]))
         fm = _Formats(wb)

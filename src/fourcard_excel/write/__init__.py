@@ -25,31 +25,39 @@ __all__ = ["write_outputs", "write_issue_files", "write_frame"]
 
 
 def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = None,
-                  townships: Callable[[], list[Path]] | None = None) -> list[Path]:
+                  townships: Callable[[], list[Path]] | None = None, pool=None,
+                  extra_jobs: list | None = None) -> list[Path]:
     """Write every output of ``process`` under ``out_dir`` (each file atomically).
 
     households.csv, members.csv, issues.csv (+ the same as typed .parquet), 问题清单.xlsx, 乡镇结果/<乡镇>.xlsx, 全县汇总.xlsx and,
     last, manifest.json, which lists these and ``extra_paths`` (files the checks wrote already).
-    ``townships``: the township books are being written elsewhere (``background.start``); this
-    waits for their paths after writing the rest. Returns ``extra_paths`` + the files written here.
+    ``pool`` (a ``background.Pool``): the township books are written by its workers while this
+    process writes the CSVs, the issue book and the county book. ``townships``: the township
+    books were already submitted (``write_townships(result, out, pool)``); this waits for their
+    paths. ``extra_jobs``: other submitted jobs (each gives a list of paths, e.g. the notices),
+    waited for after this process's own writing and listed after ``extra_paths``. The files are
+    the same either way. Returns ``extra_paths`` + the jobs' + the files written here.
     ``result.timings["write"]`` is set.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
+    if townships is None:
+        townships = write_townships(result, out_dir, pool=pool)
+        if not callable(townships):
+            done, townships = townships, (lambda: done)
     paths: list[Path] = []
-    paths += write_csvs(result.households, result.members, result.issues, out_dir)
+    paths += write_csvs(result.households, result.members, result.issues, out_dir, pool=pool)
     paths += write_parquet(result, out_dir)
     paths.append(write_issue_book(result.issues, out_dir / "问题清单.xlsx", tmpdir=out_dir,
                                   created=result.as_of))
-    if townships is None:
-        paths += write_townships(result, out_dir)
-        paths.append(write_county(result, out_dir))
-    else:
-        county = write_county(result, out_dir)
-        paths += townships()
-        paths.append(county)
+    county = write_county(result, out_dir)
+    paths += townships()
+    paths.append(county)
+    extra = [Path(p) for p in (extra_paths or [])]
+    for job in extra_jobs or []:
+        extra += [Path(p) for p in job.result()]
     result.timings["write"] = round(time.perf_counter() - start, 3)
-    paths = [Path(p) for p in (extra_paths or [])] + paths
+    paths = extra + paths
     paths.append(write_manifest(result, paths, out_dir))
     return paths

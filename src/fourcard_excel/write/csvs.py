@@ -98,10 +98,48 @@ def csv_column(series: pd.Series) -> pd.Series:
     return escape_text(series)
 
 
+CHUNK_ROWS = 100_000  # rows converted and written at a time: memory stays flat for 1M members
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, encoding=ENCODING, lineterminator="\n", float_format="%.2f")
     return Path(path)
+
+
+def write_csv_chunked(frame: pd.DataFrame, path: Path, convert, sort_keys: list[str] | None = None,
+                      chunk_rows: int = CHUNK_ROWS, pool=None) -> Path:
+    """``convert(frame)`` written as CSV, ``chunk_rows`` rows at a time, in the order of a stable
+    sort by ``sort_keys``: the same bytes as converting and writing the sorted frame whole, without
+    a sorted copy of a wide frame or a converted copy of all of it.
+
+    With a parallel ``background.Pool`` (``convert`` then a module-level function), the chunks
+    are converted to CSV text by its workers, a few at a time (memory stays bounded), and written
+    here in order."""
+    keys = [k for k in (sort_keys or []) if k in frame.columns]
+    order = (frame[keys].reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+             if keys and len(frame) else np.arange(len(frame)))
+    starts = range(0, max(len(frame), 1), chunk_rows)
+    parallel = pool is not None and pool.parallel and len(starts) > 1
+    window = 2 * getattr(pool, "workers", 1)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding=ENCODING, newline="") as fh:
+        pending: list = []
+        for start in starts:
+            part = frame.iloc[order[start:start + chunk_rows]]
+            if not parallel:
+                fh.write(csv_text(convert, part, start == 0))
+                continue
+            pending.append(pool.submit(csv_text, convert, part, start == 0))
+            if len(pending) >= window:
+                fh.write(pending.pop(0).result())
+        for job in pending:
+            fh.write(job.result())
+    return Path(path)
+
+
+def csv_text(convert, part: pd.DataFrame, header: bool) -> str:
+    """One chunk of a CSV file as text (a pool job)."""
+    return convert(part).to_csv(None, index=False, header=header, lineterminator="\n", float_format="%.2f")
 
 
 def sort_households(households: pd.DataFrame) -> pd.DataFrame:
@@ -128,12 +166,22 @@ def households_csv(households: pd.DataFrame) -> pd.DataFrame:
     return csv_frame(sort_households(households), HOUSEHOLD_CSV_KEYS)
 
 
-def members_csv(members: pd.DataFrame) -> pd.DataFrame:
-    keys = [k for k in MEMBER_SORT if k in members.columns]
-    frame = members.sort_values(keys, kind="stable") if keys else members
+def households_csv_part(households: pd.DataFrame) -> pd.DataFrame:
+    """households.csv's columns for these rows (no sorting)."""
+    return csv_frame(households, HOUSEHOLD_CSV_KEYS)
+
+
+def members_csv_part(members: pd.DataFrame) -> pd.DataFrame:
+    """members.csv's columns for these rows (no sorting)."""
+    frame = members
     if "roster_level" in frame.columns:
         frame = frame.assign(roster_level=frame["roster_level"].replace(ROSTER_LEVELS))
     return csv_frame(frame, MEMBER_CSV_KEYS, extras=True)
+
+
+def members_csv(members: pd.DataFrame) -> pd.DataFrame:
+    keys = [k for k in MEMBER_SORT if k in members.columns]
+    return members_csv_part(members.sort_values(keys, kind="stable") if keys else members)
 
 
 def issues_csv(issues: pd.DataFrame) -> pd.DataFrame:
@@ -144,10 +192,12 @@ def issues_csv(issues: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csvs(households: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame,
-               out_dir: Path) -> list[Path]:
+               out_dir: Path, pool=None) -> list[Path]:
+    """households.csv, members.csv, issues.csv; ``pool``: chunks converted by its workers."""
     out_dir = Path(out_dir)
     return [
-        write_csv(households_csv(households), out_dir / "households.csv"),
-        write_csv(members_csv(members), out_dir / "members.csv"),
+        write_csv_chunked(households, out_dir / "households.csv", households_csv_part, HOUSEHOLD_SORT,
+                          pool=pool),
+        write_csv_chunked(members, out_dir / "members.csv", members_csv_part, MEMBER_SORT, pool=pool),
         write_csv(issues_csv(issues), out_dir / "issues.csv"),
     ]

@@ -48,23 +48,50 @@ MAX_CELL_CHARS = 32_767
 _HEX_RE = re.compile(r"^#?([0-9A-Fa-f]{6})$")
 
 
-def new_workbook(path: Path | str, *, tmpdir: Path | str | None = None, constant_memory: bool = False,
-                 created: dt.date | dt.datetime | None = None) -> xlsxwriter.Workbook:
-    """An xlsxwriter workbook with the safe string options.
+ENV_WRITER = "FOURCARD_WRITER"  # "rust" (default when installed) or "xlsxwriter"
 
-    Default: built in memory (shared strings, no scratch files): 1.5-1.8x faster than
-    ``constant_memory`` (inline strings, one scratch file per sheet), and a book holds one township
-    or county-level lists, so the memory is small (benchmarks/bench_process.py).
-    ``constant_memory=True`` keeps memory flat for a huge single book (rows must be written in
-    order, which ``write_frame`` does); ``tmpdir`` then keeps xlsxwriter's scratch files inside the
-    output folder. ``created`` fixes the document date so reruns produce the same workbook.
+
+def writer_engine(engine: str | None = None) -> str:
+    """Which writer ``new_workbook`` uses: ``engine``, else ``$FOURCARD_WRITER``, else "rust" when
+    rvgsrust-xlsxwriter is installed (about 3x faster, same content: benchmarks/bench_writers.py),
+    else "xlsxwriter"."""
+    import os
+
+    choice = (engine or os.environ.get(ENV_WRITER, "") or "rust").strip().lower()
+    if choice not in ("rust", "xlsxwriter"):
+        raise ValueError(f"{ENV_WRITER} 只能是 rust 或 xlsxwriter，收到 {choice!r}")
+    if choice == "rust":
+        try:
+            import rvgsrust_xlsxwriter  # noqa: F401
+        except ImportError:
+            return "xlsxwriter"
+    return choice
+
+
+def new_workbook(path: Path | str, *, tmpdir: Path | str | None = None, constant_memory: bool = False,
+                 created: dt.date | dt.datetime | None = None, engine: str | None = None):
+    """A workbook with the safe string options, xlsxwriter's API (``Workbook.add_format`` with a
+    property dict, ``add_worksheet``, ``write_*``...).
+
+    ``engine`` (see ``writer_engine``): "rust" gives a ``rustbook.Workbook`` (rust_xlsxwriter
+    behind xlsxwriter's API subset: what ``write_frame``/``write_block`` and the workbooks here
+    use; strings are never formulas, links or numbers there either); "xlsxwriter" the original.
+    xlsxwriter's book is built in memory (shared strings, no scratch files) unless
+    ``constant_memory=True`` (flat memory for a huge single book; rows in order, which
+    ``write_frame`` does); ``tmpdir`` keeps scratch files inside the output folder. ``created``
+    fixes the document date so reruns produce byte-identical workbooks (both engines).
     """
     options = dict(SAFE_OPTIONS)
     options["constant_memory"] = constant_memory
     options["in_memory"] = not constant_memory
     if tmpdir is not None:
         options["tmpdir"] = str(tmpdir)
-    wb = xlsxwriter.Workbook(str(path), options)
+    if writer_engine(engine) == "rust":
+        from .rustbook import Workbook
+
+        wb = Workbook(path, options)
+    else:
+        wb = xlsxwriter.Workbook(str(path), options)
     if created is not None:
         if not isinstance(created, dt.datetime):
             created = dt.datetime(created.year, created.month, created.day)
@@ -96,7 +123,7 @@ def card_colour(rules, name: str, default: str = "#808080") -> str:
 class Formats:
     """Creates each distinct cell format once per workbook (formats are costly to create per cell)."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook, base: dict | None = None) -> None:
+    def __init__(self, workbook, base: dict | None = None) -> None:
         self.workbook = workbook
         self.base = base if base is not None else {"border": 1, "border_color": BORDER_COLOUR,
                                                    "valign": "vcenter"}

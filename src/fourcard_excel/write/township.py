@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -33,16 +35,37 @@ def _town_key(households: pd.DataFrame) -> pd.Series:
     return town.where(town != "", NO_TOWNSHIP)
 
 
-def write_townships(result, out_dir: Path) -> list[Path]:
-    """One workbook per township under ``out_dir/乡镇结果``."""
+class BookRules:
+    """What a book needs from the rules (card names and colours): small and picklable, so a
+    spawned worker gets it with the frames instead of the whole rules object."""
+
+    def __init__(self, rules) -> None:
+        self.card_names = list(rules.card_names)
+        self.colours = {c: styles.card_colour(rules, c) for c in self.card_names}
+
+    def colour(self, name: str) -> str:
+        return self.colours[name]
+
+
+def book_columns(households: pd.DataFrame) -> list[str]:
+    """The household columns a township book shows or groups by (the rest is not sent to workers)."""
+    keys = ["township", "village", "card", "size", "agrees", "priority_score", *tables.CARD_SHEET_KEYS,
+            *tables.UNDETERMINED_KEYS, *tables.DIFF_KEYS]
+    return [c for c in dict.fromkeys(keys) if c in households.columns]
+
+
+def township_jobs(result, out_dir: Path) -> list[tuple]:
+    """(town, households, issues, rules, path) per township book, in file-name order."""
     out_dir = Path(out_dir)
     hh = csvs.sort_households(result.households)  # same order whatever the input order
+    hh = hh[book_columns(hh)]
     issues = csvs.sort_issues(result.issues) if len(result.issues) else result.issues
     by_town = dict(tuple(hh.groupby(_town_key(hh), sort=True))) if len(hh) else {}
     issues_by_town = (dict(tuple(issues.groupby(issues["乡镇"].astype("str"), sort=True)))
                       if len(issues) and "乡镇" in issues.columns else {})
+    rules = BookRules(result.rules)
     used: set[str] = set()
-    paths = []
+    jobs = []
     extra_sheets = _split_extra(result)
     for town in township_names(hh, issues):
         stem = styles.safe_filename(town, used, default=NO_TOWNSHIP)
@@ -50,10 +73,24 @@ def write_townships(result, out_dir: Path) -> list[Path]:
         town_hh = by_town.get(town, hh.iloc[0:0])
         town_issues = issues_by_town.get(town, issues.iloc[0:0] if len(issues.columns) else
                                          pd.DataFrame(columns=ISSUE_COLUMNS))
-        paths.append(write_township_book(town, town_hh, town_issues, result.rules, path,
-                                         tmpdir=out_dir, created=result.as_of,
-                                         extra=_extra_for(extra_sheets, town)))
-    return paths
+        jobs.append((town, town_hh, town_issues, rules, path, _extra_for(extra_sheets, town)))
+    return jobs
+
+
+def write_townships(result, out_dir: Path, pool=None) -> Callable[[], list[Path]] | list[Path]:
+    """One workbook per township under ``out_dir/乡镇结果``.
+
+    Without ``pool``: written here, returns the paths. With a ``background.Pool``: one job per
+    book (largest first, so the workers finish together); returns a function that waits and
+    gives the paths in file-name order."""
+    jobs = township_jobs(result, out_dir)
+    tmpdir, created = Path(out_dir), result.as_of
+    if pool is None:
+        return [write_township_book(*job[:5], tmpdir=tmpdir, created=created, extra=job[5]) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: -(len(jobs[i][1]) + len(jobs[i][2])))
+    futures = {i: pool.submit(write_township_book, *jobs[i][:5], tmpdir=tmpdir, created=created,
+                              extra=jobs[i][5]) for i in order}
+    return lambda: [futures[i].result() for i in range(len(jobs))]
 
 
 def _split_extra(result) -> dict[str, dict]:
@@ -69,8 +106,17 @@ def _split_extra(result) -> dict[str, dict]:
 
 
 def _extra_for(extra_sheets: dict[str, dict], town: str) -> list[tuple[str, object, pd.DataFrame]]:
-    return [(name, item["spec"], item["parts"].get(town, item["spec"].frame.iloc[0:0]).drop(columns="乡镇"))
-            for name, item in extra_sheets.items()]
+    """(sheet name, the spec's styling, this township's rows) per extra sheet. The styling is a
+    small picklable copy (tab colour, first row fill, title), not the county-wide spec, so a
+    worker gets only its township's rows."""
+    out = []
+    for name, item in extra_sheets.items():
+        spec = item["spec"]
+        fill = spec.row_fill
+        style = SimpleNamespace(tab_colour=spec.tab_colour, title=spec.title,
+                                row_fill=None if fill is None else pd.Series(list(fill.iloc[:1]), dtype=object))
+        out.append((name, style, item["parts"].get(town, spec.frame.iloc[0:0]).drop(columns="乡镇")))
+    return out
 
 
 def write_township_book(town: str, households: pd.DataFrame, issues: pd.DataFrame, rules, path: Path,

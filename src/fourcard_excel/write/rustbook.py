@@ -1,0 +1,462 @@
+"""An xlsxwriter-compatible workbook over ``rvgsrust_xlsxwriter`` (the Rust ``rust_xlsxwriter``).
+
+``styles.new_workbook`` returns one of these when the Rust writer is installed (and
+``FOURCARD_WRITER`` does not say ``xlsxwriter``). It offers the subset of xlsxwriter's API that the
+``write/`` layer and the checks' sheets use — ``add_format(dict)``, ``add_worksheet``,
+``worksheets()``, ``add_chart(dict)``, ``set_properties``, ``close()`` and on a worksheet the
+``write*`` calls, ``merge_range``, ``set_column``/``set_row``, panes, filter, print setup, tab
+colour, ``data_validation`` (lists) and ``insert_chart`` — so code written against xlsxwriter runs
+unchanged and the workbooks are the same in content (benchmarks/bench_writers.py,
+tests/test_writer_backends.py). Anything outside the subset raises ``AttributeError`` or
+``NotImplementedError``; use ``styles.new_workbook(..., engine="xlsxwriter")`` for such a book.
+
+The per-cell ``write*`` methods are the native ones (bound at creation), so the hot loop in
+``sheet._write_rows`` pays no Python wrapper per cell: that is where the speed comes from.
+
+Bytes are reproducible: rust_xlsxwriter stamps the current time into ``docProps/core.xml``;
+``close`` replaces that member with one dated ``created`` (copying every other member's compressed
+bytes unchanged), so equal input gives byte-identical files, as with xlsxwriter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import rvgsrust_xlsxwriter as rx
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+CORE_XML = "docProps/core.xml"
+_BORDERS = {0: None, 1: "thin", 2: "medium", 3: "dashed", 4: "dotted", 5: "thick", 6: "double", 7: "hair"}
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+def make_format(workbook, props: dict):
+    """A native Format from an xlsxwriter property dict (the keys this project uses)."""
+    f = workbook.add_format()
+    for key, value in props.items():
+        if value is None or value is False:
+            continue
+        if key == "border":
+            style = _BORDERS.get(int(value))
+            if style:
+                f = f.set_border(style)
+        elif key in ("top", "bottom", "left", "right"):
+            style = _BORDERS.get(int(value))
+            if style:
+                f = getattr(f, f"set_{key}_border")(style)
+        elif key == "border_color":
+            f = f.set_border_color(value)
+        elif key == "bg_color":
+            f = f.set_background_color(value)
+        elif key == "fg_color":
+            f = f.set_foreground_color(value)
+        elif key == "pattern":
+            f = f.set_pattern("solid" if int(value) == 1 else "none")
+        elif key == "num_format":
+            f = f.set_num_format(str(value))
+        elif key == "font_color":
+            f = f.set_font_color(value)
+        elif key == "font_size":
+            f = f.set_font_size(float(value))
+        elif key == "font_name":
+            f = f.set_font_name(value)
+        elif key in ("bold", "italic", "text_wrap", "quote_prefix", "shrink"):
+            f = getattr(f, f"set_{key}")()
+        elif key == "underline":
+            f = f.set_underline()
+        elif key == "align":
+            f = f.set_align(value)
+        elif key == "valign":
+            f = f.set_vertical_align(value)
+        elif key == "indent":
+            f = f.set_indent(int(value))
+        elif key == "rotation":
+            f = f.set_rotation(int(value))
+        elif key == "locked":
+            f = f.set_locked() if value else f.set_unlocked()
+        else:
+            raise NotImplementedError(f"rustbook: format property {key!r} is not mapped")
+    return f
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+def _sheet_ref(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _range(spec) -> str:
+    """xlsxwriter's [sheet, r1, c1, r2, c2] / [sheet, r, c] or a formula string → a formula."""
+    if isinstance(spec, str):
+        return spec if spec.startswith("=") else "=" + spec
+    sheet, *cells = spec
+    if len(cells) == 2:
+        return f"={_sheet_ref(sheet)}!{xl_rowcol_to_cell(cells[0], cells[1], True, True)}"
+    r1, c1, r2, c2 = cells
+    a = xl_rowcol_to_cell(r1, c1, True, True)
+    b = xl_rowcol_to_cell(r2, c2, True, True)
+    return f"={_sheet_ref(sheet)}!{a}:{b}"
+
+
+class Chart:
+    """Collects xlsxwriter-style chart calls; built natively when inserted."""
+
+    def __init__(self, options: dict) -> None:
+        kind = options.get("type", "column")
+        sub = options.get("subtype")
+        self.kind = f"{kind}_{sub}" if sub in ("stacked", "percent_stacked") else kind
+        self.series: list[dict] = []
+        self.options: dict = {}
+
+    def add_series(self, options: dict) -> None:
+        self.series.append(dict(options))
+
+    def __getattr__(self, name):
+        if name.startswith("set_"):
+            return lambda options: self.options.__setitem__(name[4:], dict(options))
+        raise AttributeError(name)
+
+    def build(self):
+        # the native chart objects change in place and return None: no chaining
+        chart = rx.Chart(self.kind)
+        for s in self.series:
+            ser = rx.ChartSeries()
+            ser.set_values(_range(s["values"]))
+            if "categories" in s:
+                ser.set_categories(_range(s["categories"]))
+            if "name" in s:
+                name = s["name"]
+                ser.set_name(_range(name) if isinstance(name, (list, tuple)) else str(name))
+            fmt = _chart_format(s)
+            if fmt is not None:
+                ser.set_format(fmt)
+            if "points" in s:
+                ser.set_points([_point(p) for p in s["points"]])
+            labels = s.get("data_labels")
+            if labels:
+                lab = rx.ChartDataLabel()
+                for key, method in (("value", "show_value"), ("category", "show_category_name"),
+                                    ("series_name", "show_series_name"), ("percentage", "show_percentage"),
+                                    ("leader_lines", "show_leader_lines")):
+                    if labels.get(key):
+                        getattr(lab, method)()
+                ser.set_data_label(lab)
+            chart.push_series(ser)
+        o = self.options
+        if "title" in o and o["title"].get("name"):
+            chart.set_title_name(o["title"]["name"])
+        for axis in ("x_axis", "y_axis"):
+            if axis in o:
+                if o[axis].get("name"):
+                    getattr(chart, f"set_{axis}_name")(o[axis]["name"])
+                if o[axis].get("reverse"):
+                    getattr(chart, f"set_{axis}_reverse")()
+                if o[axis].get("num_format"):
+                    getattr(chart, f"set_{axis}_num_format")(str(o[axis]["num_format"]))
+                for key in ("min", "max", "major_unit"):
+                    if o[axis].get(key) is not None:
+                        getattr(chart, f"set_{axis}_{key}")(float(o[axis][key]))
+        if "legend" in o and o["legend"].get("position"):
+            if o["legend"]["position"] == "none":
+                chart.set_legend_hidden()
+            else:
+                chart.set_legend_position(o["legend"]["position"])
+        if "size" in o:
+            if "width" in o["size"]:
+                chart.set_width(int(o["size"]["width"]))
+            if "height" in o["size"]:
+                chart.set_height(int(o["size"]["height"]))
+        return chart
+
+
+def _chart_format(options: dict):
+    fill, border = options.get("fill"), options.get("border")
+    if not fill and not border:
+        return None
+    fmt = rx.ChartFormat()
+    if fill and fill.get("color"):
+        fmt.set_fill_color(fill["color"])
+    if border and border.get("color"):
+        fmt.set_border_color(border["color"])
+    return fmt
+
+
+def _point(options: dict):
+    point = rx.ChartPoint()
+    fmt = _chart_format(options or {})
+    if fmt is not None:
+        point.set_format(fmt)
+    return point
+
+
+# --- worksheet -------------------------------------------------------------------------------
+
+class Worksheet:
+    """xlsxwriter-style worksheet; per-cell writes go straight to the native methods."""
+
+    def __init__(self, native) -> None:
+        self.native = native
+        w = native.write
+        # bound once: the hot loop calls these per cell without a Python wrapper
+        self.write = self.write_string = self.write_number = self.write_blank = w
+        self.write_boolean = self.write_datetime = w
+
+    def get_name(self) -> str:
+        return self.native.name
+
+    @property
+    def name(self) -> str:
+        return self.native.name
+
+    def write_row(self, row, col, data, cell_format=None):
+        self.native.write_row(row, col, list(data), cell_format)
+
+    def write_column(self, row, col, data, cell_format=None):
+        self.native.write_column(row, col, list(data), cell_format)
+
+    def merge_range(self, first_row, first_col, last_row, last_col, data, cell_format=None):
+        self.native.merge_range(first_row, first_col, last_row, last_col, data, cell_format)
+
+    def set_column(self, first_col, last_col, width=None, cell_format=None, options=None):
+        for c in range(first_col, last_col + 1):
+            if width is not None:
+                self.native.set_column_width(c, float(width))
+            if cell_format is not None:
+                self.native.set_column_format(c, cell_format)
+            if options and options.get("hidden"):
+                self.native.set_column_hidden(c)
+
+    def set_row(self, row, height=None, cell_format=None, options=None):
+        if height is not None:
+            self.native.set_row_height(row, float(height))
+        if cell_format is not None:
+            self.native.set_row_format(row, cell_format)
+        if options and options.get("hidden"):
+            self.native.set_row_hidden(row)
+
+    def set_tab_color(self, colour):
+        self.native.set_tab_color(colour)
+
+    def freeze_panes(self, row, col=0, *_):
+        self.native.freeze_panes(row, col)
+
+    def autofilter(self, first_row, first_col, last_row, last_col):
+        self.native.autofilter(first_row, first_col, last_row, last_col)
+
+    def set_landscape(self):
+        self.native.set_landscape()
+
+    def set_portrait(self):
+        self.native.set_portrait()
+
+    def set_paper(self, paper):
+        self.native.set_paper_size(int(paper))
+
+    def fit_to_pages(self, width, height):
+        self.native.set_print_fit_to_pages(int(width), int(height))
+
+    def repeat_rows(self, first_row, last_row=None):
+        self.native.set_repeat_rows(first_row, first_row if last_row is None else last_row)
+
+    def set_margins(self, left=0.7, right=0.7, top=0.75, bottom=0.75):
+        self.native.set_margins(left, right, top, bottom, 0.3, 0.3)  # xlsxwriter's header/footer
+
+    def set_header(self, header="", *_):
+        self.native.set_header(header)
+
+    def set_footer(self, footer="", *_):
+        self.native.set_footer(footer)
+
+    def print_area(self, first_row, first_col, last_row, last_col):
+        self.native.set_print_area(first_row, first_col, last_row, last_col)
+
+    def hide(self):
+        self.native.hide()
+
+    def set_h_pagebreaks(self, breaks):
+        self.native.set_page_breaks([int(b) for b in breaks])
+
+    def center_horizontally(self):
+        self.native.set_print_center_horizontally(True)
+
+    def hide_gridlines(self, option=1):
+        """xlsxwriter's options: 0 show all, 1 hide printed gridlines (the default anyway), 2 hide
+        on screen and printed."""
+        self.native.set_print_gridlines(option == 0)
+        self.native.set_screen_gridlines(option != 2)
+
+    def set_zoom(self, zoom):
+        self.native.set_zoom(int(zoom))
+
+    def insert_chart(self, row, col, chart: Chart, options=None):
+        opts = options or {}
+        self.native.insert_chart(row, col, chart.build(), int(opts.get("x_offset", 0)),
+                                 int(opts.get("y_offset", 0)))
+
+    def data_validation(self, first_row, first_col, last_row, last_col, options: dict):
+        dv = rx.DataValidation()
+        kind = options.get("validate")
+        if kind != "list":
+            raise NotImplementedError(f"rustbook: data validation {kind!r} is not mapped")
+        source = options["source"]
+        if isinstance(source, str):
+            dv.allow_list_formula(source)
+        else:
+            dv.allow_list_strings([str(v) for v in source])
+        if options.get("input_title"):
+            dv.set_input_title(options["input_title"])
+        if options.get("input_message"):
+            dv.set_input_message(options["input_message"])
+        if options.get("error_title"):
+            dv.set_error_title(options["error_title"])
+        if options.get("error_message"):
+            dv.set_error_message(options["error_message"])
+        self.native.add_data_validation(first_row, first_col, last_row, last_col, dv)
+
+    def conditional_format(self, first_row, first_col, last_row, last_col, options: dict):
+        """Only the formula type (``sheet.FILL_MODE = "conditional"`` uses it)."""
+        if options.get("type") != "formula":
+            raise NotImplementedError(f"rustbook: conditional format {options.get('type')!r} is not mapped")
+        cf = rx.ConditionalFormatFormula()
+        cf.set_rule(options["criteria"])
+        cf.set_format(options["format"])
+        if options.get("multi_range"):
+            cf.set_multi_range(options["multi_range"])
+        self.native.add_conditional_format(first_row, first_col, last_row, last_col, cf)
+
+
+# --- workbook --------------------------------------------------------------------------------
+
+class Workbook:
+    """xlsxwriter-style workbook saved to ``path`` on ``close()``."""
+
+    engine = "rust"
+
+    def __init__(self, path, options: dict | None = None) -> None:
+        self.path = Path(path)
+        self.options = dict(options or {})
+        self.native = rx.Workbook()
+        tmpdir = self.options.get("tmpdir")
+        if tmpdir:
+            self.native.set_tempdir(str(tmpdir))
+        self._sheets: list[Worksheet] = []
+        self._created: dt.datetime | None = None
+        self._author = ""
+        self._closed = False
+
+    def add_format(self, props: dict | None = None):
+        return make_format(self.native, props or {})
+
+    def add_worksheet(self, name: str | None = None) -> Worksheet:
+        native = self.native.add_worksheet(name, bool(self.options.get("constant_memory")))
+        ws = Worksheet(native)
+        self._sheets.append(ws)
+        return ws
+
+    def worksheets(self) -> list[Worksheet]:
+        return list(self._sheets)
+
+    def get_worksheet_by_name(self, name: str):
+        return next((ws for ws in self._sheets if ws.get_name() == name), None)
+
+    def add_chart(self, options: dict) -> Chart:
+        return Chart(options)
+
+    def set_properties(self, props: dict) -> None:
+        created = props.get("created")
+        if created is not None:
+            self._created = created if isinstance(created, dt.datetime) else \
+                dt.datetime(created.year, created.month, created.day)
+        self._author = str(props.get("author", self._author) or "")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        data = self.native.save_to_buffer()
+        if self._created is not None:
+            data = fix_created(data, self._created, self._author)
+        self.path.write_bytes(data)
+
+
+# --- reproducible bytes ----------------------------------------------------------------------
+
+def core_xml(created: dt.datetime, author: str = "") -> bytes:
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+        ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:creator>{escape(author)}</dc:creator><cp:lastModifiedBy>{escape(author)}</cp:lastModifiedBy>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>'
+    ).encode("utf-8")
+
+
+def fix_created(data: bytes, created: dt.datetime | dt.date, author: str = "fourcard-excel") -> bytes:
+    """The xlsx ``data`` with its docProps/core.xml dated ``created`` (UTC, to the second)."""
+    if not isinstance(created, dt.datetime):
+        created = dt.datetime(created.year, created.month, created.day)
+    return replace_member(data, CORE_XML, core_xml(created, author))
+
+
+def replace_member(data: bytes, name: str, content: bytes) -> bytes:
+    """Replace one member of a zip archive, copying the others' compressed bytes unchanged."""
+    eocd = data.rfind(b"PK\x05\x06")
+    if eocd < 0:
+        raise ValueError("not a zip archive")
+    count, cd_size, cd_offset = struct.unpack("<HII", data[eocd + 10:eocd + 20])
+    if cd_offset == 0xFFFFFFFF or count == 0xFFFF:  # zip64: rebuild the slow way
+        return _replace_member_slow(data, name, content)
+    records = []
+    pos = cd_offset
+    for _ in range(count):
+        n, m, k = struct.unpack("<HHH", data[pos + 28:pos + 34])
+        records.append(bytearray(data[pos:pos + 46 + n + m + k]))
+        pos += 46 + n + m + k
+    offsets = sorted(struct.unpack("<I", bytes(r[42:46]))[0] for r in records) + [cd_offset]
+    out = bytearray()
+    central = bytearray()
+    for rec in records:
+        n = struct.unpack("<H", bytes(rec[28:30]))[0]
+        fname = bytes(rec[46:46 + n])
+        old = struct.unpack("<I", bytes(rec[42:46]))[0]
+        new = len(out)
+        if fname.decode("utf-8", "replace") == name:
+            comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+            body = comp.compress(content) + comp.flush()
+            crc = zlib.crc32(content) & 0xFFFFFFFF
+            dostime, dosdate = struct.unpack("<HH", bytes(rec[12:16]))
+            out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dostime, dosdate, crc,
+                               len(body), len(content), len(fname), 0) + fname + body
+            struct.pack_into("<HH", rec, 8, 0, 8)
+            struct.pack_into("<III", rec, 16, crc, len(body), len(content))
+        else:
+            end = offsets[offsets.index(old) + 1]
+            out += data[old:end]
+        struct.pack_into("<I", rec, 42, new)
+        central += rec
+    tail = bytearray(data[eocd:])
+    struct.pack_into("<II", tail, 12, len(central), len(out))
+    return bytes(out + central + tail)
+
+
+def _replace_member_slow(data: bytes, name: str, content: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, content if info.filename == name else src.read(info))
+    return buf.getvalue()
+
+
+__all__ = ["Workbook", "Worksheet", "Chart", "fix_created", "make_format", "replace_member",
+           "xl_col_to_name"]
