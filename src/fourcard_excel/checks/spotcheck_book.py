@@ -3,8 +3,8 @@ it returns filled in, and the check result (抽查核验结果.xlsx).
 
 Layout of 县级抽查名单.xlsx (``read_sample_book`` relies on it):
 
-- 汇总: title; key/value rows (随机种子, 抽查比例, 最低比例, 抽查组人数, 各组工作量差, 评估日期,
-  生成时间); the stratum table (header 乡镇, 卡别, 四卡户数, 应抽户数, 实抽户数, 其中强制抽取,
+- 汇总: title; key/value rows (随机种子, 抽查比例, 最低比例, 抽查组人数, 各组工作量差, 评估日期;
+  older lists may also hold 生成时间); the stratum table (header 乡镇, 卡别, 四卡户数, 应抽户数, 实抽户数, 其中强制抽取,
   抽查比例; ends at a 合计 row); the team table (header 抽查组, 抽查人, ...).
 - one sheet per team (第1组 ...) or, without teams, per township: title row, header row
   (``LIST_COLUMNS``), one row per household in route order.
@@ -208,7 +208,6 @@ def _write_summary(wb, fm: _Formats, strata: pd.DataFrame, teams: pd.DataFrame, 
         ("抽查组人数", int(meta["team_size"]) if meta.get("teams") else "未分组"),
         ("各组工作量差（户）", int(spread) if spread is not None else "未分组"),
         ("评估日期", str(meta.get("as_of") or "")),
-        ("生成时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
     ]
     pct = wb.add_format({"num_format": "0%", "align": "left"})
     num = wb.add_format({"num_format": "0", "align": "left"})
