@@ -195,6 +195,7 @@ def test_readme_shows_the_duplicate_search_sql_that_runs():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "```sql" + queries.DUPLICATE_PEOPLE_SQL + "```" in readme
+    assert "```sql" + queries.MEASURES_COVERAGE_SQL + "```" in readme
 
 
 def test_measures_findings_go_to_parquet_and_the_city_book(counties, tmp_path):
