@@ -103,8 +103,8 @@ def test_every_repeated_person_is_listed_with_both_places(counties, rolled):
 def test_city_workbook_sheets_and_rules_warning(counties, rolled):
     out, _, output = rolled
     wb = openpyxl.load_workbook(out / "全市汇总.xlsx")
-    assert wb.sheetnames == ["总览", "图表", "乡镇明细", "问题统计", "县级抽查", "公益岗位", "跨县重复人员",
-                             "跨县重复户主", "数据说明"]
+    assert wb.sheetnames == ["总览", "图表", "乡镇明细", "问题统计", "县级抽查", "公益岗位", "帮扶措施",
+                             "跨县重复人员", "跨县重复户主", "数据说明"]
     ws = wb["总览"]
     header = [c.value for c in ws[2]]
     assert header[:5] == ["县", "红卡", "黄卡", "绿卡", "蓝卡"]
@@ -195,6 +195,7 @@ def test_readme_shows_the_duplicate_search_sql_that_runs():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "```sql" + queries.DUPLICATE_PEOPLE_SQL + "```" in readme
+    assert "```sql" + queries.MEASURES_COVERAGE_SQL + "```" in readme
 
 
 def test_measures_findings_go_to_parquet_and_the_city_book(counties, tmp_path):
@@ -228,7 +229,7 @@ def test_measures_findings_go_to_parquet_and_the_city_book(counties, tmp_path):
     manifest = json.loads((yx / "manifest.json").read_text(encoding="utf-8"))
     manifest["parquet"]["measures"] = "measures.parquet"
     (yx / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    shutil.copytree(counties["青山县"].out, city / "青山县")
+    shutil.copytree(counties["石门县"].out, city / "石门县")  # no ledger: no coverage block either
     res = CliRunner().invoke(main, ["rollup", str(city), "-o", str(tmp_path / "汇总")])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(tmp_path / "汇总" / "全市汇总.xlsx")
@@ -266,3 +267,145 @@ def test_warnings_for_different_dates_and_a_short_read(tmp_path):
     assert any("评定基准日不同" in w and "2024-06-30：青山县" in w for w in warnings)
     assert any(w.startswith("青山县：清单记录 27 户，汇总读到 25 户") for w in warnings)
     assert not any("规则文件不同" in w for w in warnings)
+
+
+# --- #13's measures coverage in the roll-up (青山县 keeps a 帮扶措施台账; the others do not) ---
+
+ENTITLEMENTS = [("红卡", "产业分红"), ("红卡", "兜底保障A类"), ("黄卡", "兜底保障B类")]  # required in rules.toml
+
+
+def county_coverage_sheet(out):
+    """The 帮扶措施 sheet of a county's 全县汇总.xlsx (#13): per township + 全县, wide."""
+    ws = openpyxl.load_workbook(out / "全县汇总.xlsx")["帮扶措施"]
+    header = [c.value for c in ws[2]]
+    return pd.DataFrame(list(ws.iter_rows(min_row=3, values_only=True)), columns=header).set_index("乡镇")
+
+
+def city_coverage_block(path):
+    """(coverage rows with their fill colours, findings rows) of 全市汇总.xlsx's 帮扶措施 sheet."""
+    ws = openpyxl.load_workbook(path)["帮扶措施"]
+    rows = list(ws.iter_rows(min_row=2))
+    header = [c.value for c in rows[0]]
+    cov, fills, i = [], [], 1
+    while i < len(rows) and rows[i][0].value is not None:
+        cov.append([c.value for c in rows[i]])
+        fills.append(rows[i][0].fill.fgColor.rgb if rows[i][0].fill.fill_type == "solid" else "")
+        i += 1
+    cov = pd.DataFrame(cov, columns=header).assign(fill=fills)
+    findings_header = [c.value for c in rows[i + 2] if c.value is not None]
+    findings = pd.DataFrame([[c.value for c in r][:len(findings_header)] for r in rows[i + 3:] if r[0].value],
+                            columns=findings_header)
+    return cov, findings, [c.number_format for c in rows[1]][header.index("覆盖率")]
+
+
+def test_process_writes_measures_coverage_parquet(counties):
+    out = counties["青山县"].out
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parquet"]["measures_coverage"] == "measures_coverage.parquet"
+    assert "measures_coverage.parquet" in {o["file"] for o in manifest["outputs"]}
+    schema = pq.read_schema(out / "measures_coverage.parquet")
+    assert [(f.name, str(f.type)) for f in schema] == [
+        ("county", "string"), ("township", "string"), ("card", "string"), ("measure", "string"),
+        ("due", "int64"), ("done", "int64")]
+    assert [schema.field(k).metadata[b"label"].decode() for k in ("due", "done", "measure")] == [
+        "应享户数", "已落实户数", "措施"]
+    cov = pq.read_table(out / "measures_coverage.parquet").to_pandas()
+    sheet = county_coverage_sheet(out)
+    towns = sorted(set(read_csv(out / "households.csv")["乡镇"]))
+    assert set(cov["county"]) == {"青山县"} and sorted(set(cov["township"])) == towns  # no 全县 row
+    assert sorted(zip(cov["township"], cov["card"], cov["measure"])) == sorted(
+        (t, c, m) for c, m in ENTITLEMENTS for t in towns)
+    for row in cov.itertuples():
+        label = f"{row.card}{row.measure}"
+        assert (row.due, row.done) == (sheet.loc[row.township, f"{label}应享户数"],
+                                       sheet.loc[row.township, f"{label}已落实户数"])
+    # a county that kept no ledger writes none
+    for name in ("云溪县", "石门县"):
+        assert not (counties[name].out / "measures_coverage.parquet").exists()
+        assert "measures_coverage" not in json.loads(
+            (counties[name].out / "manifest.json").read_text(encoding="utf-8"))["parquet"]
+
+
+def test_city_sheet_shows_measures_coverage_per_county(counties, rolled):
+    out, db, _ = rolled
+    cov, findings, pct = city_coverage_block(out / "全市汇总.xlsx")
+    assert list(cov.columns[:6]) == ["县", "卡别", "措施", "应享户数", "已落实户数", "覆盖率"] and pct == "0.0%"
+    assert set(cov["县"]) == {"青山县", "合计"}  # 云溪县 and 石门县 kept no ledger: absent
+    mine = cov[cov["县"] == "青山县"]
+    assert list(zip(mine["卡别"], mine["措施"])) == ENTITLEMENTS
+    whole = county_coverage_sheet(counties["青山县"].out).loc["全县"]
+    parquet = pq.read_table(counties["青山县"].out / "measures_coverage.parquet").to_pandas()
+    sums = parquet.groupby(["card", "measure"])[["due", "done"]].sum()
+    for row in mine.itertuples():
+        label = f"{row.卡别}{row.措施}"
+        assert row.应享户数 == whole[f"{label}应享户数"] == sums.loc[(row.卡别, row.措施), "due"]
+        assert row.已落实户数 == whole[f"{label}已落实户数"] == sums.loc[(row.卡别, row.措施), "done"]
+        if row.应享户数:
+            assert row.覆盖率 == pytest.approx(row.已落实户数 / row.应享户数) == pytest.approx(whole[f"{label}覆盖率"])
+        else:
+            assert pd.isna(row.覆盖率)  # nothing due: an empty cell, not 0 %
+    # red exactly where below 100 % (兜底保障A类: one of three 红卡 households), nothing for 0 due
+    below = cov["覆盖率"].notna() & (cov["覆盖率"].fillna(1) < 1)
+    assert below.any() and (~below).any()
+    assert (cov.loc[below, "fill"] == "FFF4CCCC").all() and (cov.loc[~below, "fill"] == "").all()
+    # the findings per 检查项 stay below, from measures.csv
+    measures = read_csv(counties["青山县"].out / "measures.csv")
+    got = findings.set_index("检查项")["条数"].to_dict()
+    assert set(findings["县"]) == {"青山县"} and got == measures["检查项"].value_counts().to_dict()
+    # the kept database has the view
+    res = CliRunner().invoke(main, ["rollup", "--db", str(db), "--sql",
+                                    "SELECT county, SUM(due) AS due FROM measures_coverage GROUP BY county"])
+    assert res.exit_code == 0 and "青山县" in res.output and str(int(parquet["due"].sum())) in res.output
+
+
+def test_city_coverage_sums_each_county_and_the_city(counties, tmp_path):
+    """Two counties with a ledger: each county's rows are its own townships' sums, 合计 the city's."""
+    city = tmp_path / "市"
+    shutil.copytree(counties["青山县"].out, city / "青山县")
+    twin = city / "北岭县"
+    shutil.copytree(counties["青山县"].out, twin)
+    manifest = json.loads((twin / "manifest.json").read_text(encoding="utf-8"))
+    manifest["county"] = "北岭县"  # its Parquet files still say 青山县: the roll-up maps them by file
+    (twin / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    table = pq.read_table(twin / "measures_coverage.parquet").to_pandas()
+    table["done"] = table["due"]  # 北岭县 covered everyone
+    from fourcard_excel.write.parquet import COVERAGE_KEYS, frame_table, write_table
+
+    write_table(frame_table(table, "measures_coverage", list(COVERAGE_KEYS), "青山县"),
+                twin / "measures_coverage.parquet")
+    shutil.copytree(counties["石门县"].out, city / "石门县")
+    res = CliRunner().invoke(main, ["rollup", str(city), "-o", str(tmp_path / "汇总")])
+    assert res.exit_code == 0, res.output
+    cov, _, _ = city_coverage_block(tmp_path / "汇总" / "全市汇总.xlsx")
+    assert cov["县"].drop_duplicates().tolist() == ["北岭县", "青山县", "合计"]
+    by = {c: g.set_index("措施") for c, g in cov.groupby("县")}
+    sums = table.groupby("measure")[["due"]].sum()["due"]
+    own = pq.read_table(counties["青山县"].out / "measures_coverage.parquet").to_pandas().groupby("measure")["done"].sum()
+    for measure, due in sums.items():
+        assert by["北岭县"].loc[measure, "已落实户数"] == due == by["青山县"].loc[measure, "应享户数"]
+        assert by["青山县"].loc[measure, "已落实户数"] == own[measure]
+        assert by["合计"].loc[measure, "应享户数"] == 2 * due
+        assert by["合计"].loc[measure, "已落实户数"] == due + own[measure]
+    assert (by["北岭县"]["fill"] == "").all()  # 100 % everywhere: no red
+    assert (by["合计"].loc["兜底保障A类", "fill"]) == "FFF4CCCC"
+
+
+def test_coverage_long_takes_card_and_measure_from_the_entitlements():
+    from types import SimpleNamespace
+
+    from fourcard_excel.checks.measures.aggregates import coverage_long
+    from fourcard_excel.rules.ruleset import load_rules
+    from fourcard_excel.write.parquet import coverage_frame
+
+    wide = pd.DataFrame({"乡镇": ["城关镇", "白沙镇", "全县"],
+                         "红卡兜底保障A类应享户数": [6, 1, 7], "红卡兜底保障A类已落实户数": [5, 1, 6],
+                         "红卡兜底保障A类覆盖率": [5 / 6, 1.0, 6 / 7],
+                         "蓝卡其他应享户数": [1, 0, 1], "蓝卡其他已落实户数": [0, 0, 0], "蓝卡其他覆盖率": [0.0, None, 0.0]})
+    # no measures_entitlements in the outputs: the required entitlements of the rules file name them
+    long = coverage_frame(SimpleNamespace(outputs={"measures_coverage": wide}, rules=load_rules()))
+    assert long.to_dict("list") == {
+        "township": ["城关镇", "白沙镇", "城关镇", "白沙镇"], "card": ["红卡", "红卡", "", ""],
+        "measure": ["兜底保障A类", "兜底保障A类", "蓝卡其他", "蓝卡其他"], "due": [6, 1, 1, 0], "done": [5, 1, 0, 0]}
+    assert str(long["due"].dtype) == "int64"
+    assert coverage_long(wide, [("蓝卡", "其他")])["card"].tolist() == ["", "", "蓝卡", "蓝卡"]
+    assert coverage_frame(SimpleNamespace(outputs={"measures_coverage": None}, rules=None)) is None

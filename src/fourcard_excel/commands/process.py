@@ -68,7 +68,8 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
       一户一策/<乡镇>.xlsx   有帮扶措施台账时：每户应享、已享、未享措施，按村分组可打印
       问题清单.xlsx          需退回乡镇改正的全部问题
       households.csv、members.csv、issues.csv、spotcheck.csv、quotas.csv、transitions.csv、measures.csv、manifest.json
-      households.parquet、members.parquet、issues.parquet   供市、省汇总（fourcard-excel rollup）
+      households.parquet、members.parquet、issues.parquet   供市、省汇总（fourcard-excel rollup；
+                             有帮扶措施台账时另有 measures.parquet、measures_coverage.parquet）
 
     \b
     示例：

@@ -50,7 +50,9 @@ class RollupResult:
     issues_by_code: pd.DataFrame = None
     spotcheck: pd.DataFrame = None
     quotas: pd.DataFrame = None
-    measures: pd.DataFrame | None = None
+    measures: pd.DataFrame | None = None  # #13's findings per county × 检查项
+    measures_coverage: pd.DataFrame | None = None  # #13's coverage per county × entitlement
+    measures_fills: pd.Series | None = None  # its rows below 100 % (red)
     county_notes: pd.DataFrame = None
     warnings: list[str] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
@@ -201,7 +203,10 @@ def _compute(con, runs, name, made, timings) -> RollupResult:
     result.spotcheck = tables.spotcheck_coverage(s, sampled, runs, cards, rate)
     result.quotas = tables.quota_compliance(queries.quota_rows(con) if made.get("quotas") else None, runs)
     if made.get("measures"):
-        result.measures = tables.measures_coverage(con, queries.columns(con, "measures"), s, cards)
+        result.measures = tables.measures_findings(con, queries.columns(con, "measures"), s, cards)
+    if made.get("measures_coverage"):
+        result.measures_coverage, result.measures_fills = tables.measures_coverage(
+            queries.measures_coverage(con), counties, order)
     totals = queries.county_totals(con)
     result.member_rows = int(totals["members"].fillna(0).sum()) if len(totals) else 0
     result.county_notes, result.warnings = county_notes(runs, totals)

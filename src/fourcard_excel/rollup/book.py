@@ -20,7 +20,8 @@ SHEET_NOTES = [
     ("问题统计", "各县问题数（按级别、按问题代码），问题含义见各县问题清单。"),
     ("县级抽查", "各县抽查名单覆盖率；每个乡镇×卡别分层应抽不少于规定比例（向上取整）。"),
     ("公益岗位", "各县公益岗位达标情况（全县、乡镇、村三级）。"),
-    ("帮扶措施", "各县帮扶措施核查结果（仅提供了 measures.parquet 的县）。"),
+    ("帮扶措施", "各县帮扶措施覆盖率（应享户数、已落实户数按乡镇相加，低于 100% 标红）和核查发现的问题条数；"
+             "仅含用帮扶措施台账核查过的县（measures_coverage.parquet、measures.parquet）。"),
     ("跨县重复人员", "同一证件号码出现在两个及以上县的人员，每次出现一行，按证件号码排序。"),
     ("跨县重复户主", "同一户主证件号码在两个及以上县为户主的家庭。"),
 ]
@@ -70,9 +71,7 @@ def write_book(path: Path, data) -> Path:
         write_frame(wb, "公益岗位", data.quotas, formats=fmts, used_names=used, title="各县公益岗位达标情况",
                     freeze_cols=1,
                     row_fill=data.quotas["全县是否达标"].map({"否": "#FCE4E4", "是": "#E2EFDA"}).fillna(""))
-        if data.measures is not None:
-            write_frame(wb, "帮扶措施", data.measures, formats=fmts, used_names=used,
-                        title="各县帮扶措施核查发现的问题（有帮扶措施台账的县）", freeze_cols=1)
+        _measures(wb, fmts, used, data)
         write_frame(wb, "跨县重复人员", data.dup_people, formats=fmts, used_names=used, freeze_cols=2,
                     title=f"跨县重复人员：{data.dup_people['证件号码'].nunique()} 人，{len(data.dup_people)} 条记录")
         write_frame(wb, "跨县重复户主", data.dup_heads, formats=fmts, used_names=used, freeze_cols=2,
@@ -80,6 +79,23 @@ def write_book(path: Path, data) -> Path:
         _notes(wb, fmts, used, data)
         wb.close()
     return path
+
+
+def _measures(wb, fmts, used, data) -> None:
+    """帮扶措施: coverage per county × entitlement (red below 100 %), then the findings per 检查项."""
+    coverage, findings = data.measures_coverage, data.measures
+    if coverage is None and findings is None:
+        return
+    findings_title = "各县帮扶措施核查发现的问题（有帮扶措施台账的县）"
+    if coverage is None:
+        write_frame(wb, "帮扶措施", findings, formats=fmts, used_names=used, title=findings_title, freeze_cols=1)
+        return
+    n = coverage.loc[coverage["县"] != "合计", "县"].nunique()
+    ws = write_frame(wb, "帮扶措施", coverage, formats=fmts, used_names=used, freeze_cols=1,
+                     title=f"各县帮扶措施覆盖情况（{n} 个县有帮扶措施台账；应享户数、已落实户数为各乡镇之和，"
+                           "覆盖率低于 100% 标红）", row_fill=data.measures_fills)
+    if findings is not None:
+        write_block(ws, fmts, findings, 2 + len(coverage) + 1, title=findings_title)
 
 
 def _chart(wb, used, overview: str, n: int, cards: list[str], order: list[str], colours: dict[str, str],

@@ -12,7 +12,8 @@ from pathlib import Path
 from ..write.manifest import MANIFEST, default_county
 
 MAX_DEPTH = 4
-TABLES = ("households", "members", "issues", "measures")
+TABLES = ("households", "members", "issues", "measures", "measures_coverage")
+OPTIONAL = ("measures", "measures_coverage")  # Parquet only, where the county checked its measures ledger
 CSV_TABLES = {"households": "households.csv", "members": "members.csv", "issues": "issues.csv"}
 SIDE_CSVS = {"spotcheck": "spotcheck.csv", "quotas": "quotas.csv"}
 
@@ -38,7 +39,7 @@ class CountyRun:
         return "Parquet" if {"households", "members", "issues"} <= set(self.parquet) else "CSV"
 
     def file(self, table: str) -> Path | None:
-        if self.source == "Parquet" or table == "measures":
+        if self.source == "Parquet" or table in OPTIONAL:
             return self.parquet.get(table)
         return self.csv.get(table)
 

@@ -17,10 +17,10 @@ import os
 from pathlib import Path
 
 from ..write import parquet as pq_schema
-from .discover import SIDE_CSVS, CountyRun
+from .discover import OPTIONAL, SIDE_CSVS, CountyRun
 
 DEFAULT_MEMORY = "4GB"
-VIEWS = ("households", "members", "issues", "measures", "spotcheck", "quotas")
+VIEWS = ("households", "members", "issues", "measures", "measures_coverage", "spotcheck", "quotas")
 YES = "是"
 
 
@@ -105,8 +105,8 @@ def table_sql(table: str, runs: list[CountyRun], con=None) -> str | None:
 
     Parquet files are read as one list; ``county`` is the manifest's: when a file's own county
     column says otherwise (a renamed county), the file name maps to the manifest's county."""
-    if table == "measures":
-        files = {str(r.parquet["measures"]): r.county for r in runs if "measures" in r.parquet}
+    if table in OPTIONAL:  # only some counties have them, as Parquet also beside an older run's CSVs
+        files = {str(r.parquet[table]): r.county for r in runs if table in r.parquet}
     else:
         files = {str(r.file(table)): r.county for r in runs if r.source == "Parquet" and r.file(table)}
     parts = []
@@ -136,10 +136,10 @@ def side_sql(kind: str, runs: list[CountyRun]) -> str | None:
 
 
 def create_views(con, runs: list[CountyRun]) -> dict[str, bool]:
-    """Create the views households, members, issues, measures, spotcheck, quotas (each only when
-    some county has it) and the table counties. Returns view -> created."""
+    """Create the views households, members, issues, measures, measures_coverage, spotcheck, quotas
+    (each only when some county has it). Returns view -> created."""
     made = {}
-    for table in ("households", "members", "issues", "measures"):
+    for table in ("households", "members", "issues", *OPTIONAL):
         sql = table_sql(table, runs, con)
         if sql:
             con.execute(f"CREATE OR REPLACE VIEW {table} AS {sql}")

@@ -69,6 +69,16 @@ SELECT county, "层级" AS level, "乡镇" AS township, "行政村" AS village,
 FROM quotas
 """
 
+# #13's coverage (measures_coverage.parquet: one row per township × required entitlement) summed
+# over each county's townships, and over the whole city (the second grouping set, county NULL);
+# the rate is done / due of the sums, never an average of township rates.
+MEASURES_COVERAGE_SQL = """
+SELECT county, card, measure, SUM(due) AS due, SUM(done) AS done,
+       CASE WHEN SUM(due) > 0 THEN CAST(SUM(done) AS DOUBLE) / SUM(due) END AS rate
+FROM measures_coverage
+GROUP BY GROUPING SETS ((county, card, measure), (card, measure))
+"""
+
 DUP_COLUMNS = {"id_number": "证件号码", "name": "姓名", "county": "县", "township": "乡镇", "village": "行政村",
                "household_id": "户编号", "card": "卡别", "head_id": "证件号码", "head_name": "姓名"}
 SUMMARY_COLUMNS = {"county": "县", "township": "乡镇", "card": "卡别", "households": "户数", "persons": "人数"}
@@ -131,6 +141,15 @@ def spotcheck_counts(con) -> pd.DataFrame:
 
 def quota_rows(con) -> pd.DataFrame:
     return text(frame(con, QUOTAS_SQL), ["county", "level", "township", "village", "met"])
+
+
+def measures_coverage(con) -> pd.DataFrame:
+    """county ('' for the city total), card, measure, due, done, rate (NaN when nothing is due)."""
+    df = text(frame(con, MEASURES_COVERAGE_SQL), ["county", "card", "measure"])
+    for col in ("due", "done"):
+        df[col] = df[col].fillna(0).astype("int64")
+    df["rate"] = df["rate"].astype("float64")
+    return df
 
 
 def columns(con, view: str) -> list[str]:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..issues import CODES, ERROR, INFO, LEVEL_ORDER, WARNING
-from ..registry import NOT_CARDED, UNDETERMINED
+from ..registry import MEASURES, NOT_CARDED, UNDETERMINED
 from .discover import CountyRun
 
 TOTAL = "合计"
@@ -151,12 +151,35 @@ def quota_compliance(quotas: pd.DataFrame | None, runs: list[CountyRun]) -> pd.D
     return out
 
 
+BELOW_PLAN = "#F4CCCC"  # the red of #13's 帮扶措施 sheet in 全县汇总.xlsx
+
+
+def measures_coverage(coverage: pd.DataFrame, counties: list[str], order: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """县/卡别/措施/应享户数/已落实户数/覆盖率 from ``queries.measures_coverage`` (counties in roll-up
+    order, cards in the rules' order, measures in the registry's order; the city's 合计 rows last)
+    and the row fills: red where the coverage is below 100 %."""
+    df = coverage.copy()
+    df["县"] = df["county"].where(df["county"] != "", TOTAL)
+    county_rank = {c: i for i, c in enumerate([*counties, TOTAL])}
+    card_rank = {c: i for i, c in enumerate(order)}
+    measure_rank = {m: i for i, m in enumerate(MEASURES)}
+    df = df.assign(_c=df["县"].map(county_rank).fillna(len(county_rank)),
+                   _k=df["card"].map(card_rank).fillna(len(card_rank)),
+                   _m=df["measure"].map(measure_rank).fillna(len(measure_rank)))
+    df = df.sort_values(["_c", "县", "_k", "card", "_m", "measure"], kind="stable").reset_index(drop=True)
+    out = pd.DataFrame({"县": df["县"], "卡别": df["card"], "措施": df["measure"], "应享户数": df["due"],
+                        "已落实户数": df["done"], "覆盖率": df["rate"]})
+    fills = pd.Series(np.where((out["覆盖率"] < 1.0).fillna(False).to_numpy(dtype=bool), BELOW_PLAN, ""),
+                      dtype="object")
+    return out, fills
+
+
 # measures.parquet holds #13's findings (measures.csv: 层级,…,卡别,检查项,要求,实际,说明 + hh_key…):
 # counted per county × 检查项; other frames by the first categorical column found.
 MEASURE_GROUPS = ("检查项", "卡别", "措施类别", "card", "measure", "status", "状态", "结果")
 
 
-def measures_coverage(con, columns: list[str], summary: pd.DataFrame, cards: list[str]) -> pd.DataFrame:
+def measures_findings(con, columns: list[str], summary: pd.DataFrame, cards: list[str]) -> pd.DataFrame:
     """Per county (and per the findings' own card/measure/status columns when present): findings
     and, when they carry hh_key, households covered against the county's four-card households."""
     from .engine import _ident

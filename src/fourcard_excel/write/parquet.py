@@ -1,4 +1,5 @@
-"""Typed Parquet files beside the CSVs: households, members, issues (and measures when present).
+"""Typed Parquet files beside the CSVs: households, members, issues (and measures, measures_coverage
+when the measures ledger was checked).
 
 They are what a city or province rolls up (``fourcard-excel rollup``, DuckDB over Parquet): one
 file per table, the same rows as the CSV, but with the contract's English column keys and real
@@ -36,12 +37,17 @@ TABLES = {
     "issues": list(ISSUE_KEYS.values()),
 }
 
+# measures_coverage.parquet (#13's coverage in long form, one row per township × required
+# entitlement): key -> Chinese label. due/done are household counts; 覆盖率 = done / due is left to
+# the reader, so a city sums due and done over townships before dividing.
+COVERAGE_KEYS = {"township": "乡镇", "card": "卡别", "measure": "措施", "due": "应享户数", "done": "已落实户数"}
+
 BOOL_KEYS = {"monitored", "no_labour_household", "ill_or_disabled", "severe_disabled", "fulltime_student",
              "risk_illness", "risk_disaster", "risk_education", "return_risk", "has_car", "luxury_house",
              "parents_separate", "review", "agrees", "id_ok", "is_head", "registered", "chronic"}
 INT_KEYS = {"head_age", "size", "size_declared", "members", "labour_able", "labour_weak", "priority_score",
             "source_row", "age", "age_calc", "row", "n_serious_ill", "n_disabled", "n_severe_disabled",
-            "n_chronic", "n_students"}
+            "n_chronic", "n_students", "due", "done"}
 FLOAT_KEYS = {"wage_income", "business_income", "property_income", "transfer_income", "business_cost",
               "education_cost", "income_total_declared", "per_capita_declared", "total_income",
               "net_income", "per_capita", "economic_income"}
@@ -64,6 +70,8 @@ def label(table: str, key: str) -> str:
         return COUNTY_LABEL
     if table == "issues":
         return {v: k for k, v in ISSUE_KEYS.items()}[key]
+    if table == "measures_coverage":
+        return COVERAGE_KEYS[key]
     return output_label(key, ())
 
 
@@ -156,9 +164,29 @@ def issues_frame(issues: pd.DataFrame) -> pd.DataFrame:
     return df.rename(columns={k: v for k, v in ISSUE_KEYS.items() if k in df.columns})
 
 
+def coverage_frame(result) -> pd.DataFrame | None:
+    """``result.outputs["measures_coverage"]`` (wide: per township + 全县) in the long schema of
+    ``COVERAGE_KEYS`` (township rows only), or None when measures were not checked. Card and
+    measure come from the plan's entitlements (``outputs["measures_entitlements"]``, else the
+    required entitlements of the rules' [measures] section)."""
+    coverage = (result.outputs or {}).get("measures_coverage")
+    if not isinstance(coverage, pd.DataFrame) or not len(coverage):
+        return None
+    from ..checks.measures.aggregates import coverage_long
+
+    entitlements = result.outputs.get("measures_entitlements")
+    if entitlements is None and getattr(result, "rules", None) is not None:
+        from ..checks.measures.config import load_config
+
+        cfg = load_config(result.rules)
+        entitlements = [e for e in cfg.entitlements if e.required] if cfg else ()
+    return coverage_long(coverage, entitlements)
+
+
 def write_parquet(result, out_dir: Path) -> list[Path]:
     """households.parquet, members.parquet, issues.parquet and, when ``result.outputs["measures"]``
-    is a non-empty DataFrame, measures.parquet. Returns the paths written."""
+    is a non-empty DataFrame, measures.parquet; when ``result.outputs["measures_coverage"]`` is,
+    measures_coverage.parquet. Returns the paths written."""
     from .manifest import county_of
 
     out_dir = Path(out_dir)
@@ -174,4 +202,8 @@ def write_parquet(result, out_dir: Path) -> list[Path]:
     measures = (result.outputs or {}).get("measures")
     if isinstance(measures, pd.DataFrame) and len(measures):
         paths.append(write_table(any_frame_table(measures, county), out_dir / "measures.parquet"))
+    coverage = coverage_frame(result)
+    if coverage is not None:
+        paths.append(write_table(frame_table(coverage, "measures_coverage", list(COVERAGE_KEYS), county),
+                                 out_dir / "measures_coverage.parquet"))
     return paths

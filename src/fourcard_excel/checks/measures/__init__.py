@@ -10,8 +10,9 @@ Check-module contract (docs/ARCHITECTURE.md, contract 6): ``run(result, **option
 - ``book``: measures.csv, the 一户一策 workbooks, the 帮扶措施 and 应享未享 sheets.
 
 Outputs: ``result.outputs["measures"]`` (the measures.csv frame), ``["measures_plan"]`` (一户一策),
-``["measures_coverage"]``, ``["township_sheets"]["应享未享"]``; sheet 帮扶措施 in 全县汇总.xlsx; the
-households gain ``plan_entitled``, ``plan_received``, ``plan_missing``.
+``["measures_coverage"]`` (+ ``["measures_entitlements"]``: the entitlements of its columns),
+``["township_sheets"]["应享未享"]``; sheet 帮扶措施 in 全县汇总.xlsx; the households gain
+``plan_entitled``, ``plan_received``, ``plan_missing``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ LEVEL_ORDER = {LEVEL_COUNTY: 0, LEVEL_TOWNSHIP: 1}
 def _clear(result: RunResult) -> None:
     result.outputs["measures"] = None
     result.outputs["measures_plan"] = None
+    result.outputs["measures_coverage"] = None
+    result.outputs["measures_entitlements"] = None
 
 
 def run(result: RunResult, *, ledger: pd.DataFrame | None = None, year: int | None = None, **_options) -> None:
@@ -99,6 +102,7 @@ def run(result: RunResult, *, ledger: pd.DataFrame | None = None, year: int | No
     result.outputs["measures"] = findings[FINDING_COLUMNS + INTERNAL].reset_index(drop=True)
     result.outputs["measures_plan"] = plan_frame(h, plan)
     result.outputs["measures_coverage"] = coverage
+    result.outputs["measures_entitlements"] = tuple(plan.masks)  # the required ones, in coverage order
     result.outputs["measures_year"] = year
     for key, values in household_columns(plan).items():
         result.households[key] = values

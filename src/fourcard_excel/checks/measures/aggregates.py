@@ -16,6 +16,11 @@ COUNTY = "全县"
 MET, SHORT, NOT_CHECKED = "达标", "未达标", "无法比较"
 
 
+def coverage_label(card: str, measure: str) -> str:
+    """The column stem of an entitlement in ``coverage_table`` ("红卡产业分红")."""
+    return f"{card}{measure}"
+
+
 def coverage_table(h: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     """Per township + 全县: for each required entitlement, 应享户数, 已落实户数, 覆盖率."""
     town = h["township"].astype(str).to_numpy()
@@ -26,13 +31,42 @@ def coverage_table(h: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         done = mask & ~plan.unmet[e]
         due = np.bincount(codes[mask], minlength=len(towns))
         got = np.bincount(codes[done], minlength=len(towns))
-        label = f"{e.card}{e.measure}"
+        label = coverage_label(e.card, e.measure)
         frame[f"{label}应享户数"] = np.append(due, due.sum()).astype(np.int64)
         frame[f"{label}已落实户数"] = np.append(got, got.sum()).astype(np.int64)
         with np.errstate(invalid="ignore", divide="ignore"):
             frame[f"{label}覆盖率"] = frame[f"{label}已落实户数"] / frame[f"{label}应享户数"].where(
                 frame[f"{label}应享户数"] > 0)
     return frame
+
+
+COVERAGE_LONG = ["township", "card", "measure", "due", "done"]
+
+
+def coverage_long(coverage: pd.DataFrame, entitlements=()) -> pd.DataFrame:
+    """``coverage_table`` in long form for the roll-up: one row per township × required entitlement
+    (the 全县 total row left out: a city sums townships itself), columns township, card, measure,
+    due (应享户数), done (已落实户数), both int64. ``entitlements`` (the plan's required
+    ``Entitlement``s, or (card, measure) pairs) name card and measure; a coverage column no
+    entitlement matches keeps its label as measure with an empty card."""
+    towns = coverage["乡镇"].astype(str)
+    if len(towns) and towns.iloc[-1] == COUNTY:
+        towns = towns.iloc[:-1]
+    n = len(towns)
+    pairs = [(e.card, e.measure) if hasattr(e, "card") else tuple(e) for e in entitlements or ()]
+    known = {coverage_label(c, m): (c, m) for c, m in pairs}
+    stems = [c[: -len("应享户数")] for c in coverage.columns if str(c).endswith("应享户数")]
+    parts = []
+    for stem in stems:
+        card, measure = known.get(stem, ("", stem))
+        parts.append(pd.DataFrame({
+            "township": towns.to_numpy(), "card": card, "measure": measure,
+            "due": coverage[f"{stem}应享户数"].to_numpy()[:n].astype(np.int64),
+            "done": coverage[f"{stem}已落实户数"].to_numpy()[:n].astype(np.int64)}))
+    if not parts:
+        return pd.DataFrame({k: pd.Series(dtype="int64" if k in ("due", "done") else "object")
+                             for k in COVERAGE_LONG})
+    return pd.concat(parts, ignore_index=True)[COVERAGE_LONG]
 
 
 def industry_table(h: pd.DataFrame, L: pd.DataFrame, cfg: MeasureConfig, year: int | None) -> pd.DataFrame:
