@@ -30,7 +30,7 @@ from ..registry import (
     required_keys,
 )
 from .discover import InputFile
-from .normalize import carry_block
+from .normalize import carry_block, share_texts
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
@@ -318,6 +318,8 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
     known = [j for j in used if not names[j].startswith("extra:")]
     extra = [j for j in used if names[j].startswith("extra:")]
     lead = [j for j in used[:4]]  # where a 合计/小计 row says so, in sheet order
+    if known:  # equal texts held once: several times smaller here, in the pickle and in the parent
+        arr[:, known] = share_texts(arr[:, known])
     frame = pd.DataFrame({names[j]: arr[:, j] for j in known}, dtype=object)
     block, carried_count = (carry_block(arr[:, extra]) if extra else (None, None))  # unread: text, once
     lead_frame = pd.DataFrame({names[j]: (block[:, extra.index(j)] if j in extra else arr[:, j]) for j in lead},
