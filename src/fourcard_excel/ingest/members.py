@@ -142,14 +142,16 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
     """
     parts = []
     headers = {}
-    for n, table in enumerate(t for t in tables if t.kind == "roster" and len(t.frame)):
+    for n, table in enumerate(t for t in tables if t.kind == "roster" and t.rows):
         typed = _typed_table(table, card_names, read_keys)
         typed["_table"] = n
         parts.append(_assign_households(typed, n))
         headers[n] = table.headers
+        table.release()  # its raw values are no longer needed: the peak is one raw table, not all
     if not parts:
         return empty_members(), {}
     m = pd.concat(parts, ignore_index=True)
+    del parts
     bad_columns = [c for c in m.columns if c.startswith(BAD_PREFIX)]
     m[bad_columns] = m[bad_columns].fillna("")
 
@@ -162,17 +164,20 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
         m = m.loc[~orphan].reset_index(drop=True)
 
     # the head row of each household gives the household-level fields
-    heads = m.loc[m["is_head"]].drop_duplicates("_grp")
-    firsts = m.drop_duplicates("_grp")
-    head_rows = pd.concat([heads, firsts[~firsts["_grp"].isin(heads["_grp"])]])
-    src_head = m.index.isin(head_rows.index)  # the row household fields are read from
-    head_rows = head_rows.set_index("_grp")
+    # (positions only: no copy of the wide frame's head rows)
     grp = m["_grp"]
-    # every group has a head row (heads, else its first row): one lookup serves every column
-    head_pos = head_rows.index.get_indexer(grp)
+    is_head = m["is_head"].to_numpy(dtype=bool)
+    head_at = np.flatnonzero(is_head)
+    head_at = head_at[~grp.iloc[head_at].duplicated().to_numpy()]  # each group's first 户主 row
+    src_head = np.zeros(len(m), dtype=bool)  # the row household fields are read from
+    src_head[head_at] = True
+    src_head |= ~grp.duplicated().to_numpy() & ~grp.isin(grp.iloc[head_at]).to_numpy()  # else its first row
+    src_at = np.flatnonzero(src_head)
+    # every group has one source row: one lookup serves every column
+    head_pos = src_at[pd.Index(grp.to_numpy()[src_at]).get_indexer(grp)]
 
     def from_head(key: str) -> pd.Series:
-        return head_rows[key].take(head_pos)
+        return m[key].take(head_pos)
 
     conflicts = []
     for col in COLUMNS:

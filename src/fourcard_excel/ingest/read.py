@@ -48,6 +48,17 @@ class RawTable:
     data_rows: int = 0
     header_row: int = 0  # Excel/CSV row number of the header
     unknown: list[str] = field(default_factory=list)  # headers carried as extra: (not ignored ones)
+    kept_rows: int | None = None  # rows the frame held before release() (None: not released)
+
+    @property
+    def rows(self) -> int:
+        """Rows of the frame, also after ``release``."""
+        return len(self.frame) if self.kept_rows is None else self.kept_rows
+
+    def release(self) -> None:
+        """Drop the raw values once they are typed (members.py): the columns and ``rows`` stay."""
+        self.kept_rows = self.rows
+        self.frame = self.frame.iloc[0:0].copy()  # a copy: a 0-row view would keep the values alive
 
 
 @dataclass
