@@ -192,13 +192,18 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
                     conflicts.append((col, differs, own.copy()))
             m[col.key] = head_values
     m["_incomes_blank"] = from_head("_incomes_blank").to_numpy()
+    del m["_grp"]  # one text per row, no longer needed: head_pos says where each row's household is
     m = m.copy()  # one consolidation after replacing the household columns (no fragmented frame)
-    head_id = from_head("id_number").astype(str).to_numpy()
-    hid = m["household_id"].astype(str).to_numpy()
-    fallback = (m[SOURCE_FILE] + "!" + m[SOURCE_SHEET] + "!" + from_head(SOURCE_ROW)
-                .astype(str).to_numpy()).to_numpy()
+    # hh_key: made once per household on its source row (every field it is made of is the same on
+    # all rows of a household: household fields come from that row, a group never spans tables)
+    # and shared by the household's rows: one string per household, not one per member
+    head_id = m["id_number"].astype(str).to_numpy()[src_at]
+    hid = m["household_id"].astype(str).to_numpy()[src_at]
+    fallback = (m[SOURCE_FILE].iloc[src_at] + "!" + m[SOURCE_SHEET].iloc[src_at] + "!"
+                + m[SOURCE_ROW].iloc[src_at].astype(str)).to_numpy()
     ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
-    m["hh_key"] = m["township"].astype(str) + "|" + ident
+    keys = (m["township"].iloc[src_at].astype(str) + "|" + ident).to_numpy(dtype=object)
+    m["hh_key"] = pd.Series(keys[np.searchsorted(src_at, head_pos)], index=m.index, dtype="str")
     # a 补充信息表 fills or overrides household fields, then the national columns are derived
     supplied, filled = supplement.apply_supplements(tables, m, headers, card_names, log)
 
