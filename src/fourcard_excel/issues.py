@@ -154,6 +154,9 @@ class Issue:
         }
 
 
+LOCATION_COLUMNS = ("source_file", "source_sheet", "source_row", "hh_key", "township")
+
+
 def located(frame: pd.DataFrame, mask, column, values, message) -> pd.DataFrame:
     """Issue rows (for ``IssueLog.add_frame``) for the rows of ``frame`` selected by ``mask``.
 
@@ -162,7 +165,7 @@ def located(frame: pd.DataFrame, mask, column, values, message) -> pd.DataFrame:
     aligned with ``frame`` (position by position).
     """
     mask = np.asarray(mask, dtype=bool)
-    sel = frame.loc[mask]
+    sel = frame.loc[mask, [c for c in LOCATION_COLUMNS if c in frame.columns]]  # not a copy of every column
 
     def pick(v):
         if isinstance(v, (pd.Series, np.ndarray)):

@@ -72,7 +72,7 @@ def report_columns(tables: list[RawTable], read_keys, supplied: dict[str, set[st
     """F014 per unknown header that looks like an unmapped rules-read column; F015 once per file."""
     if read_keys is None:
         return
-    rosters = [t for t in tables if t.kind == "roster" and len(t.frame)]
+    rosters = [t for t in tables if t.kind == "roster" and t.rows]  # typed and released by now
     missing_by_file: dict[str, list[str]] = {}
     for t in rosters:
         keys = set(t.headers)

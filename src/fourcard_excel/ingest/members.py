@@ -142,14 +142,16 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
     """
     parts = []
     headers = {}
-    for n, table in enumerate(t for t in tables if t.kind == "roster" and len(t.frame)):
+    for n, table in enumerate(t for t in tables if t.kind == "roster" and t.rows):
         typed = _typed_table(table, card_names, read_keys)
         typed["_table"] = n
         parts.append(_assign_households(typed, n))
         headers[n] = table.headers
+        table.release()  # its raw values are no longer needed: the peak is one raw table, not all
     if not parts:
         return empty_members(), {}
     m = pd.concat(parts, ignore_index=True)
+    del parts
     bad_columns = [c for c in m.columns if c.startswith(BAD_PREFIX)]
     m[bad_columns] = m[bad_columns].fillna("")
 
@@ -162,17 +164,20 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
         m = m.loc[~orphan].reset_index(drop=True)
 
     # the head row of each household gives the household-level fields
-    heads = m.loc[m["is_head"]].drop_duplicates("_grp")
-    firsts = m.drop_duplicates("_grp")
-    head_rows = pd.concat([heads, firsts[~firsts["_grp"].isin(heads["_grp"])]])
-    src_head = m.index.isin(head_rows.index)  # the row household fields are read from
-    head_rows = head_rows.set_index("_grp")
+    # (positions only: no copy of the wide frame's head rows)
     grp = m["_grp"]
-    # every group has a head row (heads, else its first row): one lookup serves every column
-    head_pos = head_rows.index.get_indexer(grp)
+    is_head = m["is_head"].to_numpy(dtype=bool)
+    head_at = np.flatnonzero(is_head)
+    head_at = head_at[~grp.iloc[head_at].duplicated().to_numpy()]  # each group's first 户主 row
+    src_head = np.zeros(len(m), dtype=bool)  # the row household fields are read from
+    src_head[head_at] = True
+    src_head |= ~grp.duplicated().to_numpy() & ~grp.isin(grp.iloc[head_at]).to_numpy()  # else its first row
+    src_at = np.flatnonzero(src_head)
+    # every group has one source row: one lookup serves every column
+    head_pos = src_at[pd.Index(grp.to_numpy()[src_at]).get_indexer(grp)]
 
     def from_head(key: str) -> pd.Series:
-        return head_rows[key].take(head_pos)
+        return m[key].take(head_pos)
 
     conflicts = []
     for col in COLUMNS:
@@ -187,13 +192,18 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
                     conflicts.append((col, differs, own.copy()))
             m[col.key] = head_values
     m["_incomes_blank"] = from_head("_incomes_blank").to_numpy()
+    del m["_grp"]  # one text per row, no longer needed: head_pos says where each row's household is
     m = m.copy()  # one consolidation after replacing the household columns (no fragmented frame)
-    head_id = from_head("id_number").astype(str).to_numpy()
-    hid = m["household_id"].astype(str).to_numpy()
-    fallback = (m[SOURCE_FILE] + "!" + m[SOURCE_SHEET] + "!" + from_head(SOURCE_ROW)
-                .astype(str).to_numpy()).to_numpy()
+    # hh_key: made once per household on its source row (every field it is made of is the same on
+    # all rows of a household: household fields come from that row, a group never spans tables)
+    # and shared by the household's rows: one string per household, not one per member
+    head_id = m["id_number"].astype(str).to_numpy()[src_at]
+    hid = m["household_id"].astype(str).to_numpy()[src_at]
+    fallback = (m[SOURCE_FILE].iloc[src_at] + "!" + m[SOURCE_SHEET].iloc[src_at] + "!"
+                + m[SOURCE_ROW].iloc[src_at].astype(str)).to_numpy()
     ident = np.where(hid != "", hid, np.where(head_id != "", head_id, fallback))
-    m["hh_key"] = m["township"].astype(str) + "|" + ident
+    keys = (m["township"].iloc[src_at].astype(str) + "|" + ident).to_numpy(dtype=object)
+    m["hh_key"] = pd.Series(keys[np.searchsorted(src_at, head_pos)], index=m.index, dtype="str")
     # a 补充信息表 fills or overrides household fields, then the national columns are derived
     supplied, filled = supplement.apply_supplements(tables, m, headers, card_names, log)
 

@@ -105,6 +105,22 @@ def carry_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return texts[codes], (~blank[codes]).sum(axis=1)
 
 
+def share_texts(values: np.ndarray) -> np.ndarray:
+    """The same cells, each distinct text held once: equal ``str`` cells become one object.
+
+    A reader gives every cell its own string; a roster repeats few distinct values, so sharing
+    them cuts the raw tables' memory several times (and what a worker pickles back). Only text
+    cells are replaced, by an equal text (a ``str`` equals only a ``str``): numbers, dates and
+    booleans keep their own objects and types, so nothing read from a cell changes."""
+    flat = values.ravel()
+    codes, uniques = pd.factorize(flat, use_na_sentinel=True)
+    is_text = np.append(np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques)), False)
+    out = flat.copy()
+    sel = is_text[codes]
+    out[sel] = uniques[codes[sel]]
+    return out.reshape(values.shape)
+
+
 def _money(value: object) -> float | None:
     if _is_number(value):
         return float(value)

@@ -30,7 +30,7 @@ from ..registry import (
     required_keys,
 )
 from .discover import InputFile
-from .normalize import carry_block
+from .normalize import carry_block, share_texts
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
@@ -48,6 +48,17 @@ class RawTable:
     data_rows: int = 0
     header_row: int = 0  # Excel/CSV row number of the header
     unknown: list[str] = field(default_factory=list)  # headers carried as extra: (not ignored ones)
+    kept_rows: int | None = None  # rows the frame held before release() (None: not released)
+
+    @property
+    def rows(self) -> int:
+        """Rows of the frame, also after ``release``."""
+        return len(self.frame) if self.kept_rows is None else self.kept_rows
+
+    def release(self) -> None:
+        """Drop the raw values once they are typed (members.py): the columns and ``rows`` stay."""
+        self.kept_rows = self.rows
+        self.frame = self.frame.iloc[0:0].copy()  # a copy: a 0-row view would keep the values alive
 
 
 @dataclass
@@ -318,6 +329,8 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
     known = [j for j in used if not names[j].startswith("extra:")]
     extra = [j for j in used if names[j].startswith("extra:")]
     lead = [j for j in used[:4]]  # where a 合计/小计 row says so, in sheet order
+    if known:  # equal texts held once: several times smaller here, in the pickle and in the parent
+        arr[:, known] = share_texts(arr[:, known])
     frame = pd.DataFrame({names[j]: arr[:, j] for j in known}, dtype=object)
     block, carried_count = (carry_block(arr[:, extra]) if extra else (None, None))  # unread: text, once
     lead_frame = pd.DataFrame({names[j]: (block[:, extra.index(j)] if j in extra else arr[:, j]) for j in lead},

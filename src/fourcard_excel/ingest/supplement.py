@@ -39,7 +39,8 @@ def apply_supplements(tables: list[RawTable], m: pd.DataFrame, headers: dict[int
     sups = [t for t in tables if t.kind == "supplement" and len(t.frame)]
     if not sups or not len(m):
         return supplied, by_key
-    heads = m.loc[m["is_head"].to_numpy(dtype=bool)].drop_duplicates("hh_key")
+    heads = m.loc[m["is_head"].to_numpy(dtype=bool), ["hh_key", "township", "household_id", "id_number"]
+                  ].drop_duplicates("hh_key")
     by_hid = pd.Series(heads["hh_key"].to_numpy(), index=heads["township"] + "|" + heads["household_id"])
     by_hid = by_hid[heads["household_id"].to_numpy() != ""]
     by_id = pd.Series(heads["hh_key"].to_numpy(), index=heads["township"] + "|" + heads["id_number"])

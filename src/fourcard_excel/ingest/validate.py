@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from ..issues import ERROR, IssueLog, located
+from ..issues import ERROR, LOCATION_COLUMNS, IssueLog, located
 from ..registry import (
     BY_KEY,
     COLUMNS,
@@ -121,7 +121,7 @@ def _duplicate_ids(m: pd.DataFrame, log: IssueLog, header) -> None:
                           first.reindex(d["id_number"])["township"].to_numpy())
     same_hh = d["hh_key"].to_numpy() == other_key
     same_town = d["township"].to_numpy() == other_town
-    sub = m.loc[d.index]
+    sub = m.loc[d.index, [c for c in m.columns if c in ("id_number", "_table", *LOCATION_COLUMNS)]]
     msg = pd.Series(other, index=d.index).radd("同一证件号码还出现在 ").add("；同一人只能登记在一户，请核实后删除重复")
     for code, mask in (("I006", same_hh), ("I007", ~same_hh & same_town), ("I008", ~same_town)):
         if mask.any():
@@ -151,7 +151,7 @@ def _sex_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
     if bad.any():
         log.add_frame("I009", located(m, bad, header("sex", m), given,
                                     "性别与证件号码第17位（奇数为男、偶数为女）不符；请核对"))
-    head_sex = m.loc[m["is_head"]].drop_duplicates("hh_key").set_index("hh_key")["sex_calc"]
+    head_sex = m.loc[m["is_head"], ["hh_key", "sex_calc"]].drop_duplicates("hh_key").set_index("hh_key")["sex_calc"]
     hs = m["hh_key"].map(head_sex).fillna("").astype(str)
     spouse = known & (m["relation"] == "配偶").to_numpy() & (hs == calc).to_numpy() & (hs != "").to_numpy()
     if spouse.any():
@@ -228,6 +228,21 @@ def _household_field_checks(heads: pd.DataFrame, log: IssueLog, header) -> None:
         log.add_frame("V015", located(heads, off, header("net_income_declared", heads), net_declared.astype(str), msg))
 
 
+HOUSEHOLD_KEYS = frozenset(c.key for c in COLUMNS if c.level == HOUSEHOLD) | {"_incomes_blank"}
+_ALWAYS = frozenset((*LOCATION_COLUMNS, "_table", "roster_level"))
+
+
+def _narrow(m: pd.DataFrame, keys) -> list[str]:
+    """The columns of ``m`` among ``keys``, with the unread-cell texts and where each row comes from."""
+    return [c for c in m.columns if c in keys or c in _ALWAYS or c.startswith(BAD_PREFIX)]
+
+
+def _rows(m: pd.DataFrame, rows: np.ndarray, sch: pa.DataFrameSchema) -> pd.DataFrame:
+    """The rows ``rows`` of ``m`` with the columns ``sch`` checks (plus _narrow's)."""
+    cols = _narrow(m, sch.columns)
+    return m[cols] if rows.all() else m.loc[rows, cols]
+
+
 def validate_members(m: pd.DataFrame, log: IssueLog, headers_by_table: dict[int, dict[str, str]]) -> None:
     """All member-frame checks; issues appended to ``log``."""
     if not len(m):
@@ -236,15 +251,16 @@ def validate_members(m: pd.DataFrame, log: IssueLog, headers_by_table: dict[int,
     def header(key: str, frame: pd.DataFrame):
         return column_header(headers_by_table, frame, key)
 
+    # narrow views/copies (the checked columns, the unread cells, where a row comes from), never
+    # a copy of every column of the wide frame
     first_of_hh = ~m["hh_key"].duplicated().to_numpy()
-    heads = m.loc[m["is_head"].to_numpy() | first_of_hh].drop_duplicates("hh_key")
-    member_rows = m[m["roster_level"] == "member"]
-    if len(member_rows):
-        _schema_issues(member_rows, schema("member", MEMBER), log, header)
+    heads = m.loc[m["is_head"].to_numpy() | first_of_hh, _narrow(m, HOUSEHOLD_KEYS)].drop_duplicates("hh_key")
+    member = (m["roster_level"] == "member").to_numpy()
+    if member.any():
+        _schema_issues(_rows(m, member, schema("member", MEMBER)), schema("member", MEMBER), log, header)
         _schema_issues(heads[heads["roster_level"] == "member"], schema("member", HOUSEHOLD), log, header)
-    household_rows = m[m["roster_level"] == "household"]
-    if len(household_rows):
-        _schema_issues(household_rows, schema("household"), log, header)
+    if not member.all():
+        _schema_issues(_rows(m, ~member, schema("household")), schema("household"), log, header)
     _duplicate_ids(m, log, header)
     _head_checks(m, log, header)
     _sex_checks(m, log, header)

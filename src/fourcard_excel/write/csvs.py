@@ -107,6 +107,14 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return Path(path)
 
 
+def sort_order(frame: pd.DataFrame, sort_keys: list[str] | None) -> np.ndarray:
+    """Row positions of ``frame`` in the order of a stable sort by ``sort_keys`` (those present),
+    computed on the key columns only: no sorted copy of a wide frame."""
+    keys = [k for k in (sort_keys or []) if k in frame.columns]
+    return (frame[keys].reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
+            if keys and len(frame) else np.arange(len(frame)))
+
+
 def write_csv_chunked(frame: pd.DataFrame, path: Path, convert, sort_keys: list[str] | None = None,
                       chunk_rows: int = CHUNK_ROWS, pool=None) -> Path:
     """``convert(frame)`` written as CSV, ``chunk_rows`` rows at a time, in the order of a stable
@@ -116,9 +124,7 @@ def write_csv_chunked(frame: pd.DataFrame, path: Path, convert, sort_keys: list[
     With a parallel ``background.Pool`` (``convert`` then a module-level function), the chunks
     are converted to CSV text by its workers, a few at a time (memory stays bounded), and written
     here in order."""
-    keys = [k for k in (sort_keys or []) if k in frame.columns]
-    order = (frame[keys].reset_index(drop=True).sort_values(keys, kind="stable").index.to_numpy()
-             if keys and len(frame) else np.arange(len(frame)))
+    order = sort_order(frame, sort_keys)
     starts = range(0, max(len(frame), 1), chunk_rows)
     parallel = pool is not None and pool.parallel and len(starts) > 1
     window = 2 * getattr(pool, "workers", 1)

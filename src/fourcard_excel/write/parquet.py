@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from .atomic import atomic_path
-from .csvs import HOUSEHOLD_CSV_KEYS, MEMBER_CSV_KEYS, ROSTER_LEVELS, output_label, sort_households, sort_issues
+from .csvs import (HOUSEHOLD_CSV_KEYS, HOUSEHOLD_SORT, MEMBER_CSV_KEYS, MEMBER_SORT, ROSTER_LEVELS, output_label,
+                   sort_issues, sort_order)
 
 COUNTY = "county"
 COUNTY_LABEL = "县"
@@ -95,8 +96,9 @@ def arrow_column(series: pd.Series, kind: str):
     return pa.array(series, type=pa.string(), from_pandas=True)
 
 
-def frame_table(frame: pd.DataFrame, table: str, keys: list[str], county: str):
-    """``frame``'s ``keys`` (those present) as a pyarrow Table with ``county`` first."""
+def frame_table(frame: pd.DataFrame, table: str, keys: list[str], county: str, order=None):
+    """``frame``'s ``keys`` (those present) as a pyarrow Table with ``county`` first; ``order``:
+    row positions to take, one column at a time (no reordered copy of the whole frame)."""
     import pyarrow as pa
 
     fields, arrays = [], []
@@ -107,7 +109,7 @@ def frame_table(frame: pd.DataFrame, table: str, keys: list[str], county: str):
         if key not in frame.columns or key == COUNTY:
             continue
         kind = sql_type(key)
-        array = arrow_column(frame[key], kind)
+        array = arrow_column(frame[key] if order is None else frame[key].take(order), kind)
         arrays.append(array)
         fields.append(pa.field(key, array.type, metadata={"label": label(table, key)}))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
@@ -147,16 +149,12 @@ def write_table(table, path: Path) -> Path:
     return Path(path)
 
 
-def households_frame(households: pd.DataFrame) -> pd.DataFrame:
-    return sort_households(households).reset_index(drop=True)
-
-
 def members_frame(members: pd.DataFrame) -> pd.DataFrame:
-    keys = [k for k in ("source_file", "source_sheet", "source_row") if k in members.columns]
-    frame = members.sort_values(keys, kind="stable") if keys else members
+    """The members' Parquet columns (unsorted: ``write_parquet`` takes them in ``MEMBER_SORT`` order)."""
+    frame = members[[k for k in MEMBER_KEYS if k in members.columns]]
     if "roster_level" in frame.columns:
         frame = frame.assign(roster_level=frame["roster_level"].replace(ROSTER_LEVELS))
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def issues_frame(issues: pd.DataFrame) -> pd.DataFrame:
@@ -192,10 +190,10 @@ def write_parquet(result, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     county = county_of(result)
     paths = [
-        write_table(frame_table(households_frame(result.households), "households", TABLES["households"],
-                                county), out_dir / "households.parquet"),
-        write_table(frame_table(members_frame(result.members), "members", TABLES["members"], county),
-                    out_dir / "members.parquet"),
+        write_table(frame_table(result.households, "households", TABLES["households"], county,
+                                order=sort_order(result.households, HOUSEHOLD_SORT)), out_dir / "households.parquet"),
+        write_table(frame_table(members_frame(result.members), "members", TABLES["members"], county,
+                                order=sort_order(result.members, MEMBER_SORT)), out_dir / "members.parquet"),
         write_table(frame_table(issues_frame(result.issues), "issues", TABLES["issues"], county),
                     out_dir / "issues.parquet"),
     ]

@@ -57,8 +57,8 @@ def book_columns(households: pd.DataFrame) -> list[str]:
 def township_jobs(result, out_dir: Path) -> list[tuple]:
     """(town, households, issues, rules, path) per township book, in file-name order."""
     out_dir = Path(out_dir)
-    hh = csvs.sort_households(result.households)  # same order whatever the input order
-    hh = hh[book_columns(hh)]
+    households = result.households  # same order whatever the input order; narrowed, then sorted
+    hh = households[book_columns(households)].take(csvs.sort_order(households, csvs.HOUSEHOLD_SORT))
     issues = csvs.sort_issues(result.issues) if len(result.issues) else result.issues
     by_town = dict(tuple(hh.groupby(_town_key(hh), sort=True))) if len(hh) else {}
     issues_by_town = (dict(tuple(issues.groupby(issues["乡镇"].astype("str"), sort=True)))
