@@ -310,3 +310,25 @@ def test_unexpected_failure_in_one_file_does_not_stop_the_batch(tmp_path, monkey
     assert list(bad["代码"]) == ["F005"] and "其余文件照常处理" in bad["说明"].item()
     assert set(v.members["source_file"]) == {"西河镇.csv"}
     assert {f.rel: f.status for f in v.files}["白沙镇.xlsx"] == "失败"
+
+
+def test_id_and_text_cells_plain_codes_and_others_alike():
+    """Plain ASCII codes (the fast path) and every other cell give the text cell_text gives."""
+    import numpy as np
+    import pandas as pd
+
+    from fourcard_excel.ingest.ids import make_id
+    from fourcard_excel.ingest.normalize import id_text, to_text
+
+    good = next(i for i in (make_id("420101", "19800305", s) for s in range(40)) if i.endswith("X"))
+    cells = [good.lower(), "HB0012", "１２３", " 4201 ", "1E5", "1e+05", 4.2e17, 12.0, np.nan, None, "",
+             "42 01", dt.date(2020, 1, 2), "hb0012"]
+    texts, numeric = id_text(pd.Series(cells * 2, dtype=object))
+    assert texts.tolist()[:len(cells)] == [good.upper(), "HB0012", "123", "4201", "1E5", "1E+05",
+                                           "420000000000000000", "12", "", "", "", "4201", "2020-01-02",
+                                           "HB0012"]
+    assert numeric.tolist()[:len(cells)] == [False, False, False, False, True, True, True, True, False,
+                                             False, False, False, False, False]
+    assert to_text(pd.Series(cells, dtype=object)).tolist() == [
+        good.lower(), "HB0012", "123", "4201", "1E5", "1e+05", "420000000000000000", "12", "", "", "",
+        "42 01", "2020-01-02", "hb0012"]

@@ -254,6 +254,9 @@ SUPPLIED_BY: dict[str, tuple[str, ...]] = {
     "sex": ("id_number",),
 }
 NATIONAL_RISK_KEYS = SUPPLIED_BY["risk_types"]
+# Columns that supply nothing themselves but qualify supplying ones: 风险是否已消除 says whether
+# 监测对象类别 and 致贫/返贫风险1…5 are current (ingest/national.py), so it is read whenever they are.
+QUALIFIES: dict[str, tuple[str, ...]] = {"risk_eliminated": ("monitor_class", *NATIONAL_RISK_KEYS)}
 # Columns only the national exports have (read, not offered in our templates)
 NATIONAL_KEYS = ("city", "county", "id_type", "birth_declared", "household_type", "monitor_class",
                  "risk_eliminated", "poverty_attr", "size_annual", "net_income_declared", *NATIONAL_RISK_KEYS)

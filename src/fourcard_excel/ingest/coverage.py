@@ -19,6 +19,7 @@ from ..registry import (
     COLUMNS,
     HOUSEHOLD_COUNT_KEYS,
     MEMBER,
+    QUALIFIES,
     SUPPLIED_BY,
     normalize_header,
     present,
@@ -32,7 +33,7 @@ HEAD_KEYS = ("name", "id_number", "age")  # person columns a household-level ros
 # keys never reported missing: identity/grouping (household_id is optional: the head's ID serves)
 NOT_REPORTED = ("township", "village", "group", "household_id", "name", "id_number", "relation")
 # columns that only stand in for a canonical one (户类型 for 户类别 …): the canonical one is reported
-SUPPLIERS = frozenset(k for keys in SUPPLIED_BY.values() for k in keys) | {"risk_eliminated"}
+SUPPLIERS = frozenset(k for keys in SUPPLIED_BY.values() for k in keys) | frozenset(QUALIFIES)
 
 
 @lru_cache(maxsize=1 << 14)

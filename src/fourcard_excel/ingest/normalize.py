@@ -89,8 +89,26 @@ def is_number_cell(raw: pd.Series) -> pd.Series:
     return pd.Series(_per_unique(raw, _is_number, bool), index=raw.index)
 
 
+def _plain_texts(raw: pd.Series, upper: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(codes, uniques, texts, plain): ``cell_text`` of each distinct value (upper-cased with ``upper``), the
+    last entry for code -1 (a missing cell). Plain ASCII letters-and-digits strings (nearly every
+    户编号 and 证件号码: all distinct) are their own text and skip the per-value parser (``plain``)."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    plain = np.fromiter((type(v) is str and v.isascii() and v.isalnum() for v in uniques), dtype=bool,
+                        count=len(uniques))
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[-1] = ""
+    texts[:-1][plain] = [v.upper() for v in uniques[plain]] if upper else uniques[plain]
+    if not plain.all():
+        texts[:-1][~plain] = [cell_text(v) for v in uniques[~plain]]
+    return codes, uniques, texts, plain
+
+
 def to_text(raw: pd.Series) -> pd.Series:
-    return pd.Series(_per_unique(raw, cell_text), index=raw.index, dtype="str")
+    codes, _, texts, _ = _plain_texts(raw)
+    return pd.Series(texts[codes], index=raw.index, dtype="str")
 
 
 def carry_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -250,13 +268,14 @@ def id_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     (what Excel writes for such a cell) counts as a number cell too.
     """
 
-    def one(value):
-        text = cell_text(value).replace(" ", "").upper()
-        return text, _is_number(value) or bool(_SCI_RE.match(text))
-
-    text, numeric = _per_unique_pair(raw, one)
-    return (pd.Series(text, index=raw.index, dtype="str"),
-            pd.Series(numeric.astype(bool), index=raw.index, dtype=bool))
+    codes, uniques, texts, plain = _plain_texts(raw, upper=True)
+    numeric = np.zeros(len(texts), dtype=bool)
+    for i in np.flatnonzero(~plain):  # numbers and text needing the parser: space-free, upper-cased
+        texts[i] = texts[i].replace(" ", "").upper()
+        numeric[i] = _is_number(uniques[i])
+    numeric |= np.fromiter((bool(_SCI_RE.match(t)) for t in texts), dtype=bool, count=len(texts))
+    return (pd.Series(texts[codes], index=raw.index, dtype="str"),
+            pd.Series(numeric[codes], index=raw.index, dtype=bool))
 
 
 def coerce(raw: pd.Series, col: Column, card_names=()) -> tuple[pd.Series, pd.Series]:

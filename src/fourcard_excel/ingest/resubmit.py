@@ -152,29 +152,14 @@ class _Roster:
     households: int
 
 
-def _texts(raw: pd.Series, slow, upper: bool = False) -> np.ndarray:
-    """Each cell's text exactly as the normalize.py helper ``slow`` gives it, computed once per
-    distinct value; plain ASCII letters-and-digits strings (nearly every 户编号 and 证件号码) skip
-    the per-value parser (``upper``: as id_text, which upper-cases them)."""
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    plain = np.fromiter((type(v) is str and v.isascii() and v.isalnum() for v in uniques), dtype=bool,
-                        count=len(uniques))
-    out = np.empty(len(uniques) + 1, dtype=object)
-    out[-1] = ""  # code -1: a missing cell
-    out[:-1][plain] = [v.upper() for v in uniques[plain]] if upper else uniques[plain]
-    if not plain.all():
-        out[:-1][~plain] = slow(pd.Series(uniques[~plain], dtype=object)).to_numpy(dtype=object)
-    return out[codes]
-
-
 def _table_tokens(table: RawTable, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(tokens, households) of one roster table: each household's 户编号 and 户主证件号码, as
     "H:<户编号>" / "P:<证件号码>", beside the household (within the file) it identifies: its
     户编号, else (as members.py groups rows) the number of its 户主 row in this table, negated."""
     raw = table.frame
     rows = len(raw)
-    hid = _texts(raw["household_id"], to_text) if "household_id" in raw else np.full(rows, "", dtype=object)
+    hid = (to_text(raw["household_id"]).to_numpy(dtype=object) if "household_id" in raw
+           else np.full(rows, "", dtype=object))
     if table.level == "household":
         head = np.ones(rows, dtype=bool)
     elif "relation" in raw:
@@ -185,7 +170,7 @@ def _table_tokens(table: RawTable, n: int) -> tuple[np.ndarray, np.ndarray]:
     known = pd.unique(hid[has_hid])
     tokens, owners = ["H:" + np.asarray(known, dtype=object)], [np.asarray(known, dtype=object)]
     if "id_number" in raw and head.any():
-        ids = _texts(raw["id_number"][head], lambda s: id_text(s)[0], upper=True)
+        ids = id_text(raw["id_number"][head])[0].to_numpy(dtype=object)
         seq = np.flatnonzero(head) + 1 + n * 10_000_000  # the head's row in this table: unique per file
         owner = np.where(has_hid[head], hid[head], -seq).astype(object)
         ok = ids != ""

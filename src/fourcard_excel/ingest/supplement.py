@@ -46,7 +46,6 @@ def apply_supplements(tables: list[RawTable], m: pd.DataFrame, headers: dict[int
     by_id = pd.Series(heads["hh_key"].to_numpy(), index=heads["township"] + "|" + heads["id_number"])
     by_hid = by_hid[~by_hid.index.duplicated()]
     by_id = by_id[~by_id.index.duplicated()]
-    filled_keys: dict[str, set[str]] = {}  # hh_key -> keys filled for it
     for t in sups:
         raw = t.frame
         src = pd.DataFrame({SOURCE_FILE: t.file, SOURCE_SHEET: t.sheet,
@@ -79,9 +78,10 @@ def apply_supplements(tables: list[RawTable], m: pd.DataFrame, headers: dict[int
             new = pd.Series(values.to_numpy()[use], index=key[use].to_numpy())
             new = new[~new.index.duplicated(keep="last")]
             rows = m["hh_key"].isin(new.index).to_numpy()
-            old = m.loc[rows].drop_duplicates("hh_key").set_index("hh_key")[k]
-            own = m.loc[rows].drop_duplicates("hh_key").set_index("hh_key")["_table"].map(
-                lambda n: k in headers.get(n, {}))
+            # one row per household, only the columns needed (not a copy of the wide frame's rows)
+            first = m.loc[rows, ["hh_key", k, "_table"]].drop_duplicates("hh_key").set_index("hh_key")
+            old = first[k]
+            own = first["_table"].isin([n for n, h in headers.items() if k in h])  # its roster has the column
             changed = (old.reindex(new.index).to_numpy() != new.to_numpy()) & own.reindex(new.index).to_numpy(dtype=bool)
             if changed.any():
                 sel = src.loc[use].drop_duplicates("hh_key", keep="last").set_index("hh_key").reindex(new.index)
@@ -93,12 +93,13 @@ def apply_supplements(tables: list[RawTable], m: pd.DataFrame, headers: dict[int
             m.loc[rows, k] = m.loc[rows, "hh_key"].map(new).to_numpy()
             filled_total += len(new)
             by_key.setdefault(k, set()).update(new.index)
-            for hk in new.index:
-                filled_keys.setdefault(hk, set()).add(k)
         if filled_total:
             names = "、".join(BY_KEY[k].label for k in fields)
             log.add("F016", f"补充信息表为花名册中的{int(found.sum())}户补充了：{names}", file=t.file, sheet=t.sheet)
-    for file, keys in m.groupby(SOURCE_FILE)["hh_key"].unique().items():
-        sets = [filled_keys.get(k, set()) for k in keys]
-        supplied[file] = set.intersection(*sets) if sets else set()
+    files = m[SOURCE_FILE]
+    supplied = {file: set() for file in files.unique()}
+    for k, hh_keys in by_key.items():  # a key is supplied for a file when every household got it
+        everywhere = m["hh_key"].isin(hh_keys).groupby(files).all()
+        for file in everywhere.index[everywhere.to_numpy(dtype=bool)]:
+            supplied[file].add(k)
     return supplied, by_key

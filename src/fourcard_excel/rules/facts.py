@@ -101,8 +101,7 @@ def read_columns(rules: Rules) -> frozenset[str]:
         keys.update(FACT_SOURCES.get(name, ()))
     for key in list(keys):
         keys.update(registry.SUPPLIED_BY.get(key, ()))
-    if keys & {"monitor_class", *registry.NATIONAL_RISK_KEYS}:  # 风险是否已消除 qualifies both
-        keys.add("risk_eliminated")
+    keys.update(k for k, qualified in registry.QUALIFIES.items() if keys.intersection(qualified))
     return frozenset(k for k in keys if k in registry.BY_KEY)
 
 
