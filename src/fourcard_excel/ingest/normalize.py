@@ -84,11 +84,6 @@ def _is_number(value: object) -> bool:
         and value == value
 
 
-def is_number_cell(raw: pd.Series) -> pd.Series:
-    """True where the cell arrived as a number (float/int, not bool) rather than text."""
-    return pd.Series(_per_unique(raw, _is_number, bool), index=raw.index)
-
-
 def _plain_texts(raw: pd.Series, upper: bool = False
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(codes, uniques, texts, plain): ``cell_text`` of each distinct value (upper-cased with ``upper``), the
