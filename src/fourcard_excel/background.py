@@ -162,12 +162,6 @@ class Pool:
         self._jobs.append(job)
         return job
 
-    def warm_up(self) -> None:
-        """Start the workers now (each imports the writers) while the caller does other work."""
-        if self._executor is not None:
-            for _ in range(self.workers):
-                self.submit(_import_writers)
-
     def close(self, *, cancel: bool = False) -> None:
         if cancel:
             for job in self._jobs:
@@ -182,10 +176,6 @@ class Pool:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close(cancel=exc_type is not None)
-
-
-def _import_writers() -> None:
-    from .write import county, issues_book, township  # noqa: F401 - warms the worker up
 
 
 def inline() -> Pool:

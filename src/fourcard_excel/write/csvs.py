@@ -177,12 +177,16 @@ def households_csv_part(households: pd.DataFrame) -> pd.DataFrame:
     return csv_frame(households, HOUSEHOLD_CSV_KEYS)
 
 
+def label_roster_level(members: pd.DataFrame) -> pd.DataFrame:
+    """``roster_level`` (member/household) as its Chinese name, for members.csv and members.parquet."""
+    if "roster_level" not in members.columns:
+        return members
+    return members.assign(roster_level=members["roster_level"].replace(ROSTER_LEVELS))
+
+
 def members_csv_part(members: pd.DataFrame) -> pd.DataFrame:
     """members.csv's columns for these rows (no sorting)."""
-    frame = members
-    if "roster_level" in frame.columns:
-        frame = frame.assign(roster_level=frame["roster_level"].replace(ROSTER_LEVELS))
-    return csv_frame(frame, MEMBER_CSV_KEYS, extras=True)
+    return csv_frame(label_roster_level(members), MEMBER_CSV_KEYS, extras=True)
 
 
 def members_csv(members: pd.DataFrame) -> pd.DataFrame:

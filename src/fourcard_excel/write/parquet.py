@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from .atomic import atomic_path
-from .csvs import (HOUSEHOLD_CSV_KEYS, HOUSEHOLD_SORT, MEMBER_CSV_KEYS, MEMBER_SORT, ROSTER_LEVELS, output_label,
-                   sort_issues, sort_order)
+from .csvs import (HOUSEHOLD_CSV_KEYS, HOUSEHOLD_SORT, MEMBER_CSV_KEYS, MEMBER_SORT, label_roster_level,
+                   output_label, sort_issues, sort_order)
 
 COUNTY = "county"
 COUNTY_LABEL = "县"
@@ -96,49 +96,43 @@ def arrow_column(series: pd.Series, kind: str):
     return pa.array(series, type=pa.string(), from_pandas=True)
 
 
+def county_table(county: str, n: int, columns: list[tuple[str, object, dict | None]]):
+    """A pyarrow Table of ``n`` rows: ``county`` first, then ``columns`` (name, array, field metadata)."""
+    import pyarrow as pa
+
+    fields = [pa.field(COUNTY, pa.string(), metadata={"label": COUNTY_LABEL})]
+    arrays = [pa.array([county] * n, type=pa.string())]
+    for name, array, metadata in columns:
+        fields.append(pa.field(name, array.type, metadata=metadata))
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
 def frame_table(frame: pd.DataFrame, table: str, keys: list[str], county: str, order=None):
     """``frame``'s ``keys`` (those present) as a pyarrow Table with ``county`` first; ``order``:
     row positions to take, one column at a time (no reordered copy of the whole frame)."""
-    import pyarrow as pa
+    columns = [(key, arrow_column(frame[key] if order is None else frame[key].take(order), sql_type(key)),
+                {"label": label(table, key)})
+               for key in keys if key in frame.columns and key != COUNTY]
+    return county_table(county, len(frame), columns)
 
-    fields, arrays = [], []
-    n = len(frame)
-    fields.append(pa.field(COUNTY, pa.string(), metadata={"label": COUNTY_LABEL}))
-    arrays.append(pa.array([county] * n, type=pa.string()))
-    for key in keys:
-        if key not in frame.columns or key == COUNTY:
-            continue
-        kind = sql_type(key)
-        array = arrow_column(frame[key] if order is None else frame[key].take(order), kind)
-        arrays.append(array)
-        fields.append(pa.field(key, array.type, metadata={"label": label(table, key)}))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+def dtype_kind(dtype) -> str:
+    """The SQL type of a column of unknown meaning, from its dtype (text otherwise)."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(dtype):
+        return "DOUBLE"
+    return "VARCHAR"
 
 
 def any_frame_table(frame: pd.DataFrame, county: str):
     """A frame of unknown columns (measures findings): types from dtypes, text otherwise."""
-    frame = frame.reset_index(drop=True)
-    kinds = {}
-    for col in frame.columns:
-        dtype = frame[col].dtype
-        if pd.api.types.is_bool_dtype(dtype):
-            kinds[col] = "BOOLEAN"
-        elif pd.api.types.is_integer_dtype(dtype):
-            kinds[col] = "BIGINT"
-        elif pd.api.types.is_float_dtype(dtype):
-            kinds[col] = "DOUBLE"
-        else:
-            kinds[col] = "VARCHAR"
-    import pyarrow as pa
-
-    fields = [pa.field(COUNTY, pa.string(), metadata={"label": COUNTY_LABEL})]
-    arrays = [pa.array([county] * len(frame), type=pa.string())]
-    for col, kind in kinds.items():
-        if str(col) == COUNTY:
-            continue
-        arrays.append(arrow_column(frame[col], kind))
-        fields.append(pa.field(str(col), arrays[-1].type))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    columns = [(str(col), arrow_column(frame[col], dtype_kind(frame[col].dtype)), None)
+               for col in frame.columns if str(col) != COUNTY]
+    return county_table(county, len(frame), columns)
 
 
 def write_table(table, path: Path) -> Path:
@@ -151,10 +145,7 @@ def write_table(table, path: Path) -> Path:
 
 def members_frame(members: pd.DataFrame) -> pd.DataFrame:
     """The members' Parquet columns (unsorted: ``write_parquet`` takes them in ``MEMBER_SORT`` order)."""
-    frame = members[[k for k in MEMBER_KEYS if k in members.columns]]
-    if "roster_level" in frame.columns:
-        frame = frame.assign(roster_level=frame["roster_level"].replace(ROSTER_LEVELS))
-    return frame
+    return label_roster_level(members[[k for k in MEMBER_KEYS if k in members.columns]])
 
 
 def issues_frame(issues: pd.DataFrame) -> pd.DataFrame:

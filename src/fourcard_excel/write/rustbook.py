@@ -292,9 +292,6 @@ class Worksheet:
         self.native.set_print_gridlines(option == 0)
         self.native.set_screen_gridlines(option != 2)
 
-    def set_zoom(self, zoom):
-        self.native.set_zoom(int(zoom))
-
     def insert_chart(self, row, col, chart: Chart, options=None):
         opts = options or {}
         self.native.insert_chart(row, col, chart.build(), int(opts.get("x_offset", 0)),
@@ -362,9 +359,6 @@ class Workbook:
 
     def worksheets(self) -> list[Worksheet]:
         return list(self._sheets)
-
-    def get_worksheet_by_name(self, name: str):
-        return next((ws for ws in self._sheets if ws.get_name() == name), None)
 
     def add_chart(self, options: dict) -> Chart:
         return Chart(options)
