@@ -20,7 +20,6 @@ from ..write import parquet as pq_schema
 from .discover import OPTIONAL, SIDE_CSVS, CountyRun
 
 DEFAULT_MEMORY = "4GB"
-VIEWS = ("households", "members", "issues", "measures", "measures_coverage", "spotcheck", "quotas")
 YES = "是"
 
 
