@@ -286,6 +286,20 @@ def test_manifest_parquet_names_outside_the_county_folder_are_ignored(tmp_path):
     assert run.parquet == {"members": (county / "members.parquet").resolve()}
 
 
+def test_csv_fallback_undoes_every_escape_the_csv_writer_makes():
+    import duckdb
+
+    from fourcard_excel.rollup.engine import _unescape
+    from fourcard_excel.write.csvs import escape_text
+
+    values = ["-500", "=A1", "@张三", "\t李四", "+86 138", "'王五", "赵六", ""]
+    written = escape_text(pd.Series(values))
+    assert written.tolist()[3] == "'\t李四"
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"x": written}))
+    assert [r[0] for r in con.execute(f"SELECT {_unescape('x')} FROM t").fetchall()] == values
+
+
 # --- #13's measures coverage in the roll-up (青山县 keeps a 帮扶措施台账; the others do not) ---
 
 ENTITLEMENTS = [("红卡", "产业分红"), ("红卡", "兜底保障A类"), ("黄卡", "兜底保障B类")]  # required in rules.toml
