@@ -269,6 +269,37 @@ def test_warnings_for_different_dates_and_a_short_read(tmp_path):
     assert not any("规则文件不同" in w for w in warnings)
 
 
+def test_manifest_parquet_names_outside_the_county_folder_are_ignored(tmp_path):
+    from fourcard_excel.rollup.discover import load_county
+
+    outside = tmp_path / "别处" / "households.parquet"
+    outside.parent.mkdir()
+    outside.write_bytes(b"PAR1")
+    county = tmp_path / "云溪县"
+    county.mkdir()
+    (county / "members.parquet").write_bytes(b"PAR1")
+    (county / "manifest.json").write_text(json.dumps({
+        "program": "fourcard-excel", "county": "云溪县", "counts": {},
+        "parquet": {"households": str(outside), "issues": "../别处/households.parquet",
+                    "members": "members.parquet"}}, ensure_ascii=False), encoding="utf-8")
+    run = load_county(county)
+    assert run.parquet == {"members": (county / "members.parquet").resolve()}
+
+
+def test_csv_fallback_undoes_every_escape_the_csv_writer_makes():
+    import duckdb
+
+    from fourcard_excel.rollup.engine import _unescape
+    from fourcard_excel.write.csvs import escape_text
+
+    values = ["-500", "=A1", "@张三", "\t李四", "+86 138", "'王五", "赵六", ""]
+    written = escape_text(pd.Series(values))
+    assert written.tolist()[3] == "'\t李四"
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"x": written}))
+    assert [r[0] for r in con.execute(f"SELECT {_unescape('x')} FROM t").fetchall()] == values
+
+
 # --- #13's measures coverage in the roll-up (青山县 keeps a 帮扶措施台账; the others do not) ---
 
 ENTITLEMENTS = [("红卡", "产业分红"), ("红卡", "兜底保障A类"), ("黄卡", "兜底保障B类")]  # required in rules.toml

@@ -293,3 +293,21 @@ def test_resubmitted_rosters_are_chosen_as_process_chooses_them(tmp_path):
             assert "重复提交：1 个文件" in page and "<th>重复于</th>" in page
         status, body, _ = srv.post("/runs", {"as_of": "2024-03-18", "prefer": "别的乡.xlsx"}, uploads)
         assert status == 400 and "不在上传的文件中" in json.loads(body)["error"]
+
+
+def test_the_issue_table_shows_values_as_written_not_as_escaped_in_issues_csv(tmp_path):
+    from fourcard_excel.issues import IssueLog
+    from fourcard_excel.ui.views import issue_page
+    from fourcard_excel.write import write_issue_files
+
+    log = IssueLog()
+    log.add("V003", "年人均纯收入“-500”不是有效数字，请改正", file="白沙镇.xlsx", sheet="花名册", row=5,
+            column="年人均纯收入", value="-500")
+    log.add("V003", "年人均纯收入“=A1*2”是公式，不是有效数字，请改为数值", file="白沙镇.xlsx", sheet="花名册", row=6,
+            column="年人均纯收入", value="=A1*2")
+    write_issue_files(log.frame(), tmp_path)
+    assert "'-500" in (tmp_path / "issues.csv").read_text(encoding="utf-8-sig")  # escaped for Excel
+    shown = issue_page(tmp_path / "issues.csv")
+    values = [row[shown["columns"].index("值")] for row in shown["rows"]]
+    assert values == ["-500", "=A1*2"]
+    assert issue_page(tmp_path / "issues.csv", q="-500")["matched"] == 1

@@ -61,9 +61,10 @@ def load_county(folder: Path) -> CountyRun | None:
         county = default_county(data.get("input_root")) or folder.resolve().name
     run = CountyRun(folder=folder.resolve(), county=county, manifest=data)
     for table, name in (data.get("parquet") or {}).items():
-        path = folder / str(name)
-        if table in TABLES and path.is_file() and ".." not in Path(str(name)).parts:
-            run.parquet[table] = path.resolve()
+        # only files inside the county folder (an absolute or ../ name in an edited manifest is ignored)
+        path = (run.folder / str(name)).resolve()
+        if table in TABLES and path.is_file() and path.is_relative_to(run.folder):
+            run.parquet[table] = path
     for table, name in CSV_TABLES.items():
         if (folder / name).is_file():
             run.csv[table] = (folder / name).resolve()

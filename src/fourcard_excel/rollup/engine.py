@@ -17,11 +17,12 @@ import os
 from pathlib import Path
 
 from ..write import parquet as pq_schema
+from ..write.styles import INJECTION_RE
 from .discover import OPTIONAL, SIDE_CSVS, CountyRun
 
 DEFAULT_MEMORY = "4GB"
-VIEWS = ("households", "members", "issues", "measures", "measures_coverage", "spotcheck", "quotas")
 YES = "是"
+_ESCAPED = "^'(" + INJECTION_RE.removeprefix("^") + ")"  # write.csvs.escape_text's prefix
 
 
 def connect(db_path: Path | None = None, *, memory_limit: str = DEFAULT_MEMORY, threads: int | None = None,
@@ -61,8 +62,9 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def _unescape(expr: str) -> str:
-    """Undo the CSV writer's ' prefix on text that would be live in a spreadsheet."""
-    return f"regexp_replace({expr}, '^''([=+@\\-])', '\\1')"
+    """Undo the CSV writer's ' prefix on text that would be live in a spreadsheet (the same
+    characters as ``write.csvs.escape_text``: = + - @ and control characters)."""
+    return f"regexp_replace({expr}, {_quote(_ESCAPED)}, '\\1')"
 
 
 def _csv_select(table: str, path: Path, county: str) -> str:

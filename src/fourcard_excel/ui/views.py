@@ -17,12 +17,14 @@ from ..commands.common import issue_summary
 from ..commands.process import summary_lines
 from ..issues import CODES, ERROR, INFO, LEVEL_ORDER, WARNING
 from ..write import tables
+from ..write.styles import INJECTION_RE
 
 FILE_COLUMNS = ["文件", "乡镇", "类型", "状态", "原因", "重复于", "读入行数", "户数", "错误数"]
 PAGE_SIZE = 50
 TOP_HEADER = "最常见的问题："
 LEDGER_HINT = "可与花名册一起上传，或在“更多选项”里选择"
 OTHER_COLOUR = "#9E9E9E"
+_ESCAPED = "^'(?=" + INJECTION_RE.removeprefix("^") + ")"  # write.csvs.escape_text's prefix
 
 
 def _plain(value):
@@ -98,11 +100,12 @@ def validate_view(v, issues: pd.DataFrame, files: pd.DataFrame) -> dict:
 
 @functools.lru_cache(maxsize=4)
 def _issues(path: str, mtime: float) -> pd.DataFrame:
+    """issues.csv, errors first, its text as written (without the ' the CSV puts before = + - @)."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    order = frame["级别"].map(LEVEL_ORDER).fillna(9) if len(frame) else frame.get("级别")
-    if len(frame):
-        frame = frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o")
-    return frame.reset_index(drop=True)
+    for col in frame.columns.drop("行号", errors="ignore"):
+        frame[col] = frame[col].str.replace(_ESCAPED, "", regex=True)
+    order = frame["级别"].map(LEVEL_ORDER).fillna(9)
+    return frame.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
 def read_issues(path: Path) -> pd.DataFrame:
