@@ -44,6 +44,16 @@ def test_measures_command(tmp_path):
     assert len(ws.row_breaks.brk) == 1  # each village starts a page
 
 
+def test_measures_command_ledger_option_replaces_the_one_in_the_folder(tmp_path):
+    folder, ledger = make_county(tmp_path)  # a ledger in 附表/ of the folder, the same one named again
+    out = tmp_path / "核查"
+    res = CliRunner().invoke(main, ["measures", str(folder), "-o", str(out), "--ledger", str(ledger),
+                                    "--as-of", AS_OF])
+    assert res.exit_code == 1, res.output
+    assert "提示：使用 帮扶措施台账.xlsx 作为帮扶措施台账，输入文件夹中识别到的台账不参与核查。" in res.output
+    assert len(read_csv(out / "measures.csv")) == len(EXPECTED)  # its rows counted once, not twice
+
+
 def test_measures_command_without_ledger_fails(tmp_path):
     folder, _ = make_county(tmp_path, ledger_in_folder=False)
     res = CliRunner().invoke(main, ["measures", str(folder), "-o", str(tmp_path / "o"), "--as-of", AS_OF])

@@ -8,9 +8,16 @@ from pathlib import Path
 import click
 
 from ..checks import measures as m
-from ..ingest.side_tables import read_side_table
 from ..rules.ruleset import RulesError
-from .common import CommandError, UsageProblem, as_of_option, check_out_dir, classify_or_exit, rules_option
+from .common import (
+    CommandError,
+    UsageProblem,
+    as_of_option,
+    check_out_dir,
+    classify_or_exit,
+    rules_option,
+    use_side_file,
+)
 
 
 @click.command("measures", short_help="帮扶措施台账核查（一户一策、应享未享、补助标准）")
@@ -47,11 +54,7 @@ def measures(input_path: Path, out_dir: Path, ledger_path: Path | None, year: in
     check_out_dir(input_path, out_dir)
     result = classify_or_exit(input_path, rules_path, as_of)
     if ledger_path is not None:
-        frame, log = read_side_table(ledger_path, "ledger")
-        if len(result.tables.get("ledger", ())) and len(frame):
-            click.echo(f"提示：使用 {ledger_path.name} 作为帮扶措施台账，输入文件夹中识别到的台账不参与核查。")
-        result.tables["ledger"] = frame
-        result.add_issues(log.frame())
+        use_side_file(result, "ledger", ledger_path, "帮扶措施台账", found="台账")
     if not len(result.tables.get("ledger", ())):
         raise CommandError("没有找到帮扶措施台账：请把台账（乡镇、户主证件号码、措施类别、金额、年度……）放入输入文件夹，"
                            "或用 --ledger 指定")

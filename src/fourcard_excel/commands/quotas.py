@@ -9,13 +9,13 @@ import click
 
 from .. import issues as iss
 from ..checks import quotas as q
-from ..ingest.side_tables import read_side_table
 from .common import (
     CommandError,
     as_of_option,
     check_out_dir,
     classify_or_exit,
     rules_option,
+    use_side_file,
 )
 
 
@@ -59,13 +59,7 @@ def quotas(input_path: Path, out_dir: Path, posts_path: Path | None, villages_pa
     for kind, path, label in (("posts", posts_path, "公益岗位花名册"), ("villages", villages_path, "村情表")):
         if path is None:
             continue
-        frame, log = read_side_table(path, kind)
-        if len(result.tables.get(kind, ())) and len(frame):
-            click.echo(f"提示：使用 {path.name} 作为{label}，输入文件夹中识别到的{label}不参与核查。")
-        result.tables[kind] = frame
-        issues = log.frame()
-        result.add_issues(issues)
-        side_issues.append(issues)
+        side_issues.append(use_side_file(result, kind, path, label))
 
     q.run(result)
     if "quotas" not in result.outputs:

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ...issues import INFO, IssueLog
+from ...issues import INFO, IssueLog, located
 from ...result import RunResult
 from ...rules.facts import sort_order
 from .aggregates import coverage_table, industry_findings, industry_table, summary_sheet
 from .config import MeasureConfig, load_config
 from .findings import CHECKS, FINDING_COLUMNS, INTERNAL, LEVEL_COUNTY, LEVEL_TOWNSHIP, household_findings
 from .ledger import prepare_ledger
-from .plan import build_plan, household_columns, plan_frame, received_mask, roster_evidence
+from .plan import EVIDENCE, build_plan, household_columns, plan_frame, received_mask, roster_evidence
 
 __all__ = ["run", "write", "load_config", "MeasureConfig", "FINDING_COLUMNS", "NOT_CHECKED_CODE"]
 
@@ -72,13 +73,11 @@ def run(result: RunResult, *, ledger: pd.DataFrame | None = None, year: int | No
     if year is None and len(years):
         year = int(years.max())
     no_year = L["year"].isna().to_numpy() & (L["code"].to_numpy() >= 0)
-    if no_year.any():
-        bad = L[no_year]
-        log.add_frame(NO_YEAR_CODE, pd.DataFrame({
-            "文件": bad["source_file"], "工作表": bad["source_sheet"], "行号": bad["source_row"], "列": "年度",
-            "值": bad["measure"], "说明": "台账行没有可识别的年度或日期（应为“2024”或“2024-05-10”），"
-                                         + (f"按核查年度{year}年计入" if year is not None else "按本期计入")
-                                         + "；请补填年度"}))
+    if no_year.any():  # at the ledger row (its 乡镇 not passed: the issue's 乡镇 stays blank)
+        log.add_frame(NO_YEAR_CODE, located(
+            L[["source_file", "source_sheet", "source_row"]], no_year, "年度", L["measure"],
+            "台账行没有可识别的年度或日期（应为“2024”或“2024-05-10”），"
+            + (f"按核查年度{year}年计入" if year is not None else "按本期计入") + "；请补填年度"))
     in_year = L["year"].isna().to_numpy() | (L["year"].fillna(-1).to_numpy() == (year if year is not None else -1))
     received = received_mask(len(h), L["hh"].to_numpy()[in_year], L["code"].to_numpy()[in_year])
     evidence, unreadable = roster_evidence(h, result.members)
@@ -86,11 +85,10 @@ def run(result: RunResult, *, ledger: pd.DataFrame | None = None, year: int | No
     if len(unreadable):
         from ...registry import BY_KEY
 
-        log.add_frame(EVIDENCE_CODE, pd.DataFrame({
-            "文件": unreadable["file"], "工作表": unreadable["sheet"], "行号": unreadable["row"],
-            "列": unreadable["key"].map(lambda k: BY_KEY[k].label), "值": unreadable["value"],
-            "说明": "取值无法识别（可填：是/否，农村低保/城市低保/未享受，集中供养/分散供养），不作为低保/特困供养依据",
-            "hh_key": unreadable["hh_key"], "乡镇": unreadable["township"]}), level=INFO)
+        labels = unreadable["key"].map({k: BY_KEY[k].label for k in EVIDENCE})
+        log.add_frame(EVIDENCE_CODE, located(
+            unreadable, np.ones(len(unreadable), dtype=bool), labels, unreadable["value"],
+            "取值无法识别（可填：是/否，农村低保/城市低保/未享受，集中供养/分散供养），不作为低保/特困供养依据"), level=INFO)
 
     plan = build_plan(h, result.rules, cfg, received)
     findings = household_findings(h, L, plan, cfg, year)
@@ -138,13 +136,9 @@ def _finding_issues(f: pd.DataFrame, log: IssueLog) -> None:
 
     text = col("检查项") + "：" + col("要求") + "；实际" + col("实际") + "。" + col("说明")
     codes = col("代码")
+    where = f[["source_file", "source_sheet", "source_row", "hh_key", "乡镇"]].rename(columns={"乡镇": "township"})
     for code in sorted(set(codes)):
-        sel = codes == code
-        part = f.loc[sel]
-        log.add_frame(code, pd.DataFrame({
-            "文件": part["source_file"], "工作表": part["source_sheet"], "行号": part["source_row"],
-            "列": "帮扶措施", "值": pd.Series(col("实际")[sel], index=part.index, dtype="str"),
-            "说明": text[sel], "hh_key": part["hh_key"], "乡镇": part["乡镇"]}))
+        log.add_frame(code, located(where, codes == code, "帮扶措施", col("实际"), text))
 
 
 def write(result: RunResult, out_dir) -> list[Path]:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...rules.textfmt import format_numbers
 from .config import MeasureConfig
-from .findings import CHECKS, LEVEL_COUNTY, LEVEL_TOWNSHIP, empty, money
+from .findings import CENT, CHECKS, LEVEL_COUNTY, LEVEL_TOWNSHIP, empty, money
 from .ledger import MEASURE_CODE
 from .plan import Plan
 
@@ -94,7 +94,7 @@ def industry_table(h: pd.DataFrame, L: pd.DataFrame, cfg: MeasureConfig, year: i
         out["low_avg"] = out["low_sum"] / out["low_n"].where(out["low_n"] > 0)
         out["ratio"] = out["high_avg"] / out["low_avg"].where(out["low_avg"] > 0)
     comparable = out["high_avg"].notna() & out["low_avg"].notna() & (out["low_avg"] > 0)
-    below = comparable & (out["high_avg"] + 0.005 < out["low_avg"] * cfg.yellow_industry_ratio_min)
+    below = comparable & (out["high_avg"] + CENT < out["low_avg"] * cfg.yellow_industry_ratio_min)
     out["status"] = np.where(~comparable, NOT_CHECKED, np.where(below, SHORT, MET))
     return out
 

@@ -70,7 +70,8 @@ def owed_sheet(plan: pd.DataFrame, cfg: MeasureConfig, year) -> SheetSpec:
     basis = {}
     for e in cfg.required:
         basis.setdefault(e.measure, e.plan)
-    reasons = owed["未享措施"].map(lambda text: "；".join(basis.get(m, "") for m in text.split("、")))
+    missing = owed["未享措施"]  # few distinct texts: each joined once, not once per household
+    reasons = missing.map({t: "；".join(basis.get(m, "") for m in t.split("、")) for t in missing.unique()})
     frame = owed.assign(依据=reasons.to_numpy())[OWED_COLUMNS].reset_index(drop=True)
     title = "{town}应享未享帮扶措施的农户（共 {n} 户，" + f"{year}年台账）：请逐户落实，已落实的请补录台账"
     return SheetSpec(frame, row_fill=pd.Series(RED, index=frame.index), tab_colour="#C00000", title=title)

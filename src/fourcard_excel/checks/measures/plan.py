@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ...issues import LOCATION_COLUMNS
 from ...registry import BY_KEY, MEASURES, NOT_CARDED, UNDETERMINED
 from ...rules.textfmt import join_names
 from .config import Entitlement, MeasureConfig
@@ -57,7 +58,8 @@ def received_mask(n: int, hh: np.ndarray, code: np.ndarray) -> np.ndarray:
 def roster_evidence(households: pd.DataFrame, members: pd.DataFrame | None
                     ) -> tuple[np.ndarray, pd.DataFrame]:
     """Bitmask of 低保/特困供养 shown by the roster's 享受低保政策情况/享受特困供养政策情况 columns, and
-    the rows whose value could not be read (for a 提示)."""
+    the rows whose value could not be read (for a 提示): their location columns (issues.located),
+    ``key`` (the column) and ``value``."""
     from ...ingest.normalize import parse_enum
 
     n = len(households)
@@ -83,10 +85,7 @@ def roster_evidence(households: pd.DataFrame, members: pd.DataFrame | None
         if bad.any():
             rows = sub.loc[bad.to_numpy()]
             rows = rows.drop_duplicates(["source_file", key]) if "source_file" in rows.columns else rows
-            bad_parts.append(pd.DataFrame({"key": key, "file": rows.get("source_file", ""),
-                                           "sheet": rows.get("source_sheet", ""),
-                                           "row": rows.get("source_row", pd.NA), "value": rows[key],
-                                           "hh_key": rows["hh_key"], "township": rows.get("township", "")}))
+            bad_parts.append(rows[[c for c in LOCATION_COLUMNS if c in rows.columns]].assign(key=key, value=rows[key]))
     return out, (pd.concat(bad_parts, ignore_index=True) if bad_parts else pd.DataFrame())
 
 
