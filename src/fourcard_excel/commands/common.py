@@ -64,13 +64,9 @@ prefer_option = click.option(
 
 def check_prefer(input_path: Path, prefer) -> None:
     """Every --prefer value must name a file of the input (else exit code 2 before any work)."""
-    if not prefer:
-        return
-    from ..ingest.discover import find_inputs
-    from ..ingest.resubmit import match_prefer
+    from ..ingest.resubmit import unknown_prefer
 
-    _, files = find_inputs(Path(input_path))
-    unknown = [p for p in prefer if not match_prefer(files, p)]
+    unknown = unknown_prefer(input_path, prefer)
     if unknown:
         raise click.UsageError("--prefer 指定的" + "、".join(f"“{p}”" for p in unknown) +
                                "不是输入文件夹中的文件；请写输入文件夹中的文件名（可含子文件夹，如 白沙乡/花名册.xlsx）")

@@ -77,6 +77,16 @@ def match_prefer(files: list[InputFile], value: str | Path) -> set[str]:
     return hits
 
 
+def unknown_prefer(input_path: str | Path, prefer: Iterable[str | Path]) -> list[str]:
+    """The ``prefer`` values that name no file under ``input_path`` (for a usage error up front)."""
+    if not prefer:
+        return []
+    from .discover import find_inputs
+
+    _, files = find_inputs(Path(input_path))
+    return [str(p) for p in prefer if not match_prefer(files, p)]
+
+
 # ---------------------------------------------------------------- choosing one file
 
 

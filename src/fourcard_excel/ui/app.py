@@ -324,13 +324,9 @@ async def save_capped(upload: UploadFile, target: Path, budget: list[int], max_u
 
 def check_prefer(inputs: Path, prefer: list[str]) -> None:
     """Every 优先使用 name must be an uploaded file (the CLI refuses an unknown --prefer too)."""
-    if not prefer:
-        return
-    from ..ingest.discover import find_inputs
-    from ..ingest.resubmit import match_prefer
+    from ..ingest.resubmit import unknown_prefer
 
-    _, files = find_inputs(inputs)
-    unknown = [p for p in prefer if not match_prefer(files, p)]
+    unknown = unknown_prefer(inputs, prefer)
     if unknown:
         raise BadInput("优先使用的文件" + "、".join(f"“{p}”" for p in unknown) + "不在上传的文件中；"
                        "请写上传的文件名（可含子文件夹，如 白沙镇/花名册.xlsx）")
