@@ -156,6 +156,23 @@ def test_sql_on_the_kept_database_prints_a_table(counties, rolled):
     assert bad.exit_code == 1 and "SQL 执行出错" in bad.output
 
 
+def test_sql_on_the_kept_database_fetches_only_the_rows_it_prints(rolled):
+    from fourcard_excel.rollup import query
+
+    _, db, _ = rolled
+    all_members = query(db, "SELECT DISTINCT id_number FROM members ORDER BY id_number")
+    assert len(all_members) > 3
+    head = query(db, "SELECT DISTINCT id_number FROM members ORDER BY id_number", limit=3)
+    assert head["id_number"].tolist() == all_members["id_number"].head(3).tolist()
+    res = CliRunner().invoke(main, ["rollup", "--db", str(db), "--max-rows", "2", "--sql",
+                                    "SELECT DISTINCT id_number FROM members ORDER BY id_number"])
+    assert res.exit_code == 0, res.output
+    shown = [line.strip() for line in res.output.splitlines()[1:3]]
+    assert shown == all_members["id_number"].head(2).tolist()
+    assert all_members["id_number"].iat[2] not in res.output
+    assert "超过 2 行，只显示前 2 行" in res.output
+
+
 def test_csv_fallback_for_a_run_without_parquet_gives_the_same_answers(counties, rolled, tmp_path):
     out, _, _ = rolled
     old = tmp_path / "青山县旧版结果"

@@ -63,7 +63,8 @@ def rollup_cmd(dirs, out_dir, name, db_path, sql, memory_limit, threads, max_row
         if not (db_path and sql):
             raise click.UsageError("请指定各县结果文件夹；或用 --db 数据库 --sql \"查询语句\" 查询已保存的汇总数据库")
         try:
-            _print_frame(query(Path(db_path), sql, memory_limit=memory_limit, threads=threads), max_rows)
+            _print_frame(query(Path(db_path), sql, memory_limit=memory_limit, threads=threads,
+                               limit=max_rows + 1), max_rows)
         except RollupError as exc:
             raise CommandError(str(exc)) from exc
         return
@@ -99,7 +100,10 @@ def _print_frame(frame, max_rows: int) -> None:
         return
     shown = frame.head(max_rows)
     click.echo(shown.to_string(index=False) if len(shown) else "（查询结果为空）")
-    click.echo(f"（共 {len(frame)} 行" + (f"，只显示前 {max_rows} 行）" if len(frame) > max_rows else "）"))
+    if len(frame) > max_rows:  # only max_rows + 1 rows were fetched from a kept database
+        click.echo(f"（超过 {max_rows} 行，只显示前 {max_rows} 行；可加 --max-rows，或在查询中用 GROUP BY、LIMIT）")
+    else:
+        click.echo(f"（共 {len(frame)} 行）")
 
 
 COMMANDS = [rollup_cmd]

@@ -241,8 +241,9 @@ def _keep(con, result: RollupResult) -> None:
 
 
 def query(db_path: Path, sql: str, *, memory_limit: str = engine.DEFAULT_MEMORY,
-          threads: int | None = None) -> pd.DataFrame:
-    """An analyst's SQL against a kept roll-up database (read-only). Raises ``RollupError``."""
+          threads: int | None = None, limit: int | None = None) -> pd.DataFrame:
+    """An analyst's SQL against a kept roll-up database (read-only). Raises ``RollupError``.
+    ``limit``: fetch at most this many rows (the rest of a province-sized answer is never loaded)."""
     import duckdb
 
     if not Path(db_path).is_file():
@@ -252,15 +253,19 @@ def query(db_path: Path, sql: str, *, memory_limit: str = engine.DEFAULT_MEMORY,
     except (duckdb.Error, ValueError) as exc:
         raise RollupError(f"无法打开数据库 {db_path}：{exc}") from exc
     try:
-        return _execute(con, sql)
+        return _execute(con, sql, limit)
     finally:
         con.close()
 
 
-def _execute(con, sql: str) -> pd.DataFrame:
+def _execute(con, sql: str, limit: int | None = None) -> pd.DataFrame:
     import duckdb
 
     try:
-        return con.execute(sql).df()
+        cur = con.execute(sql)
+        if limit is None:
+            return cur.df()
+        names = [d[0] for d in cur.description or ()]
+        return pd.DataFrame.from_records(cur.fetchmany(limit), columns=names)
     except duckdb.Error as exc:
         raise RollupError(f"SQL 执行出错：{exc}") from exc
