@@ -332,3 +332,28 @@ def test_id_and_text_cells_plain_codes_and_others_alike():
     assert to_text(pd.Series(cells, dtype=object)).tolist() == [
         good.lower(), "HB0012", "123", "4201", "1E5", "1e+05", "420000000000000000", "12", "", "", "",
         "42 01", "2020-01-02", "hb0012"]
+
+
+def test_merged_ranges_filled_alike_in_the_array_and_in_the_rows():
+    """The data area held as one array is filled from merged ranges exactly as the sheet's rows
+    are (ranges reaching into the header, past the last row or column, overlapping, one cell)."""
+    import random
+
+    from fourcard_excel.ingest.read import _body, _fill_merged
+
+    rng = random.Random(7)
+    for _ in range(200):
+        nrows, width, start = rng.randint(1, 12), rng.randint(1, 6), rng.randint(0, 4)
+        rows = [[rng.choice(["", "户主", "配偶", 1.0, 2, None, dt.date(2020, 1, 2)]) for _ in range(width)]
+                for _ in range(nrows)]
+        merged = []
+        for _ in range(rng.randint(0, 6)):
+            r0, c0 = rng.randint(0, nrows + 1), rng.randint(0, width + 1)
+            merged.append(((r0, c0), (r0 + rng.randint(0, 4), c0 + rng.randint(0, 3))))
+        expected = [list(r) for r in rows]
+        _fill_merged(expected, merged, start)
+        got = _body([list(r) for r in rows], merged, start, width)
+        assert got.tolist() == expected[start:]
+        assert [[type(v) for v in r] for r in got.tolist()] == [[type(v) for v in r] for r in expected[start:]]
+        ragged = [list(r) for r in rows] + [["x"] * (width + 1)]  # a longer row: the row-by-row path
+        assert _body(ragged, merged, start, width).tolist()[:len(got)] == got.tolist()

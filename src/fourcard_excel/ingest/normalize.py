@@ -125,13 +125,21 @@ def share_texts(values: np.ndarray) -> np.ndarray:
     them cuts the raw tables' memory several times (and what a worker pickles back). Only text
     cells are replaced, by an equal text (a ``str`` equals only a ``str``): numbers, dates and
     booleans keep their own objects and types, so nothing read from a cell changes."""
+    return share_block(values)[0]
+
+
+def share_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``share_texts`` of a 2-D block, and how many cells of each row hold something (not blank,
+    not '', as ``carry_block`` counts), from the same factorisation."""
     flat = values.ravel()
     codes, uniques = pd.factorize(flat, use_na_sentinel=True)
-    is_text = np.append(np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques)), False)
+    is_text = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
+    filled = np.append(~is_text | (uniques != ""), False)  # code -1 (None/NaN): empty
+    is_text = np.append(is_text, False)
     out = flat.copy()
     sel = is_text[codes]
     out[sel] = uniques[codes[sel]]
-    return out.reshape(values.shape)
+    return out.reshape(values.shape), filled[codes].reshape(values.shape).sum(axis=1)
 
 
 def _money(value: object) -> float | None:

@@ -30,7 +30,7 @@ from ..registry import (
     required_keys,
 )
 from .discover import InputFile
-from .normalize import carry_block, share_texts
+from .normalize import carry_block, share_block
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
@@ -215,6 +215,39 @@ def find_header(rows: list[list]) -> tuple[int, int, str, list] | None:
     return -neg_i, nrows, kind, texts
 
 
+def _body(rows: list[list], merged, start: int, width: int) -> np.ndarray:
+    """The data rows (from ``start``) as one object array of ``width`` columns, merged ranges
+    filled (``_fill_merged``); short rows padded with ''."""
+    body = rows[start:]
+    if all(len(row) == width for row in body):  # a workbook's rows all have the sheet's width
+        arr = np.empty((len(body), width), dtype=object)
+        if len(body):
+            arr[:] = body
+        _fill_merged_array(arr, merged, start, len(rows))
+        return arr
+    _fill_merged(rows, merged, start)
+    arr = np.empty((len(body), width), dtype=object)
+    for i, row in enumerate(body):
+        cells = row[:width]
+        arr[i, : len(cells)] = cells
+        if len(cells) < width:
+            arr[i, len(cells):] = ""
+    return arr
+
+
+def _fill_merged_array(arr: np.ndarray, merged, start: int, nrows: int) -> None:
+    """``_fill_merged`` on the data rows held as an array (row ``start`` of the sheet is ``arr[0]``,
+    every row as wide as ``arr``): one slice assignment per range."""
+    width = arr.shape[1]
+    for (r0, c0), (r1, c1) in merged:
+        if r1 < start or (r0 == r1 and c0 == c1):
+            continue
+        r0 = max(r0, start)
+        if r0 >= nrows or c0 >= width:  # nothing of the range is in the data area
+            continue
+        arr[r0 - start: min(r1, nrows - 1) - start + 1, c0: min(c1, width - 1) + 1] = arr[r0 - start, c0]
+
+
 def _fill_merged(rows: list[list], merged, start: int) -> None:
     """Copy each merged range's top-left value into the whole range (data area only)."""
     for (r0, c0), (r1, c1) in merged:
@@ -252,10 +285,12 @@ def _text_starts(frame: pd.DataFrame, markers: tuple[str, ...]) -> np.ndarray:
 
 
 def non_data_rows(content: pd.DataFrame, carried_count: np.ndarray | None = None,
-                  carried: pd.DataFrame | None = None, lead: pd.DataFrame | None = None) -> np.ndarray:
+                  carried: pd.DataFrame | None = None, lead: pd.DataFrame | None = None,
+                  content_count: np.ndarray | None = None) -> np.ndarray:
     """Blank rows, 合计/小计 rows and notes rows (填表人/审核人/填报日期…): not data. The carried
-    (unread) columns come as a text block with its per-row count of filled cells, already known."""
-    count = _filled(content).sum(axis=1)
+    (unread) columns come as a text block with its per-row count of filled cells, already known;
+    ``content_count``: the same count for ``content`` when already known."""
+    count = _filled(content).sum(axis=1) if content_count is None else content_count
     if carried_count is not None:
         count = count + carried_count
     drop = count == 0
@@ -282,7 +317,6 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
         return None
     start, nrows, kind, texts = found
     data_start = start + nrows
-    _fill_merged(rows, sheet.merged, data_start)
     numbers = sheet.row_numbers or list(range(1, len(rows) + 1))
 
     keys = _header_keys(texts, kind)
@@ -312,14 +346,8 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
         log.add("F010", f"{len(unknown)}列不是{TABLE_KINDS[kind][1]}标准列，已原样保留到 members.csv："
                         f"{shown}", file=file, sheet=sheet.name, row=numbers[start], column="、".join(unknown))
 
-    body = rows[data_start:]
-    width = len(names)
-    arr = np.empty((len(body), width), dtype=object)  # one object array; columns are views of it
-    for i, row in enumerate(body):
-        cells = row[:width]
-        arr[i, : len(cells)] = cells
-        if len(cells) < width:
-            arr[i, len(cells):] = ""
+    arr = _body(rows, sheet.merged, data_start, len(names))  # one object array; columns are views of it
+    body_rows = len(arr)
     unnamed = [j for j, n in enumerate(names) if n == "" and _filled(pd.DataFrame(arr[:, [j]])).any()]
     for j in unnamed:  # a column with data but no header is kept, never dropped silently
         names[j] = f"extra:第{j + 1}列"
@@ -329,19 +357,20 @@ def sheet_to_table(sheet: Sheet, file: str, log: IssueLog) -> RawTable | None:
     known = [j for j in used if not names[j].startswith("extra:")]
     extra = [j for j in used if names[j].startswith("extra:")]
     lead = [j for j in used[:4]]  # where a 合计/小计 row says so, in sheet order
+    known_count = np.zeros(body_rows, dtype=np.int64)
     if known:  # equal texts held once: several times smaller here, in the pickle and in the parent
-        arr[:, known] = share_texts(arr[:, known])
+        arr[:, known], known_count = share_block(arr[:, known])
     frame = pd.DataFrame({names[j]: arr[:, j] for j in known}, dtype=object)
     block, carried_count = (carry_block(arr[:, extra]) if extra else (None, None))  # unread: text, once
     lead_frame = pd.DataFrame({names[j]: (block[:, extra.index(j)] if j in extra else arr[:, j]) for j in lead},
                               dtype=object)
     carried_frame = pd.DataFrame(block, columns=[names[j] for j in extra], dtype=object) if extra else None
-    keep = ~non_data_rows(frame, carried_count, carried_frame, lead_frame)
+    keep = ~non_data_rows(frame, carried_count, carried_frame, lead_frame, known_count)
     frame = frame.loc[keep].reset_index(drop=True)
     if extra:
         frame = pd.concat([frame, pd.DataFrame(block[keep], columns=[names[j] for j in extra], dtype=object)],
                           axis=1)
-    frame[SOURCE_ROW] = np.asarray(numbers[data_start:data_start + len(body)], dtype=np.int64)[keep]
+    frame[SOURCE_ROW] = np.asarray(numbers[data_start:data_start + body_rows], dtype=np.int64)[keep]
 
     level = "member"
     if kind == "roster" and "relation" not in headers:
