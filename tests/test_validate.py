@@ -229,3 +229,46 @@ def test_blank_or_absent_declared_per_capita_is_not_compared(tmp_path):
     result = classify_inputs(tmp_path, as_of=AS_OF)
     assert "V007" not in set(result.issues["代码"])
     assert result.households["per_capita_declared"].isna().all()
+
+
+def test_check_ids_agrees_with_the_rules_row_by_row():
+    """The array check of 18-character IDs gives what the rules give one ID at a time."""
+    import random
+    import re
+
+    import pandas as pd
+
+    from fourcard_excel.ingest.ids import BAD_CHECK, BAD_DATE, BAD_FORMAT, EMPTY, OK, check_digit, check_ids, make_id
+
+    rng = random.Random(11)
+    values = ["", "X" * 18, "4201011980030500１X", "42010119800305001"]
+    for _ in range(3000):
+        year, month, day = rng.randint(1850, 2100), rng.randint(0, 13), rng.randint(0, 32)
+        first17 = f"420101{year:04d}{month:02d}{day:02d}{rng.randint(0, 999):03d}"
+        good = first17 + check_digit(first17)
+        kind = rng.randint(0, 4)
+        values.append(good if kind < 2 else good[:17] + rng.choice("0123456789X") if kind == 2
+                      else good[:rng.randint(0, 17)] + rng.choice("aX中 ") + good[rng.randint(0, 17):])
+    values.append(make_id("420101", "19800305", 7, female=True))
+
+    def expected(v: str) -> tuple[str, object, str]:
+        if v == "":
+            return EMPTY, None, ""
+        if not re.fullmatch(r"[0-9]{17}[0-9X]", v):
+            return BAD_FORMAT, None, ""
+        sex = "男" if int(v[16]) % 2 else "女"
+        try:
+            born = dt.datetime.strptime(v[6:14], "%Y%m%d")
+        except ValueError:
+            born = None
+        if check_digit(v[:17]) != v[17]:
+            return BAD_CHECK, born, sex
+        if born is None or born.year < 1900:
+            return BAD_DATE, born, sex
+        return OK, born, sex
+
+    got = check_ids(pd.Series(values, dtype="str"))
+    for v, status, birth, sex in zip(values, got["status"], got["birth_date"], got["sex"]):
+        want_status, want_birth, want_sex = expected(v)
+        assert (status, sex) == (want_status, want_sex), v
+        assert (None if pd.isna(birth) else birth.to_pydatetime()) == want_birth, v

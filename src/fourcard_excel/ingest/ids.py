@@ -35,26 +35,37 @@ def normalize_ids(values: pd.Series) -> pd.Series:
 
 
 def check_ids(ids: pd.Series) -> pd.DataFrame:
-    """Vectorised validation. Returns columns status (see constants), birth_date, sex."""
+    """Vectorised validation. Returns columns status (see constants), birth_date, sex.
+
+    The 18-character values are checked as one array of character codes (no per-row string
+    work); each distinct birth date is parsed once."""
     s = ids.astype("str").fillna("")
+    values = s.to_numpy(dtype=object)
     n = len(s)
     status = np.full(n, OK, dtype=object)
-    empty = (s == "").to_numpy()
-    fmt_ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
+    empty = values == ""
+    at = np.flatnonzero(np.fromiter(map(len, values), dtype=np.int64, count=n) == 18)
+    chars = np.frombuffer("".join(values[at]).encode("utf-32-le", "surrogatepass"),
+                          dtype=np.uint32).reshape(-1, 18)
+    digit = (chars >= ord("0")) & (chars <= ord("9"))
+    shaped = digit[:, :17].all(axis=1) & (digit[:, 17] | (chars[:, 17] == ord("X")))  # \d{17}[\dX]
+    fmt_ok = np.zeros(n, dtype=bool)
+    fmt_ok[at[shaped]] = True
     status[~fmt_ok] = BAD_FORMAT
     status[empty] = EMPTY
 
     birth = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     sex = pd.Series("", index=s.index, dtype="str")
     if fmt_ok.any():
-        good = s[fmt_ok]
-        digits = np.frombuffer("".join(good.str.slice(0, 17)).encode("ascii"), dtype=np.uint8)
-        digits = (digits - ord("0")).reshape(-1, 17).astype(np.int64)
-        expected = np.array(list(CHECK_CHARS))[(digits @ WEIGHTS) % 11]
-        actual = good.str.slice(17, 18).to_numpy(dtype=object)
-        bad_check = expected != actual
-        dates = pd.to_datetime(good.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-        bad_date = dates.isna().to_numpy() | (dates < pd.Timestamp("1900-01-01")).to_numpy()
+        good = chars[shaped]
+        digits = (good[:, :17] - ord("0")).astype(np.int64)
+        expected = np.array([ord(c) for c in CHECK_CHARS], dtype=np.uint32)[(digits @ WEIGHTS) % 11]
+        bad_check = expected != good[:, 17]
+        ymd = digits[:, 6:14] @ (10 ** np.arange(7, -1, -1))
+        days, inverse = np.unique(ymd, return_inverse=True)
+        parsed = pd.to_datetime(pd.Index([f"{d:08d}" for d in days]), format="%Y%m%d", errors="coerce")
+        dates = parsed.take(inverse.ravel())
+        bad_date = dates.isna() | (dates < pd.Timestamp("1900-01-01"))
         idx = np.flatnonzero(fmt_ok)
         st = status[idx]
         st[bad_check] = BAD_CHECK

@@ -25,7 +25,7 @@ from ..registry import (
 )
 from . import ids as idmod
 from . import coverage, national, supplement
-from .normalize import coerce, default_value, id_text, to_text
+from .normalize import Distinct, coerce, default_value, id_text, to_text
 from .read import RawTable
 
 INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
@@ -67,21 +67,23 @@ def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
     out[SOURCE_SHEET] = np.full(n, table.sheet, dtype=object)
     out[SOURCE_ROW] = raw[SOURCE_ROW].astype("int64")
     out["roster_level"] = np.full(n, table.level, dtype=object)
+    distinct: dict[str, Distinct] = {}  # each column factorised once, read as many ways as needed
     for col in COLUMNS:
         if col.key in raw.columns:
+            d = distinct[col.key] = Distinct(raw[col.key])
             if col.kind == ID:
-                values, numeric = id_text(raw[col.key])
+                values, numeric = id_text(d)
                 values, from_id, long22 = national.split_disability_ids(values)
                 out[col.key] = values
                 out["_id_numeric"] = numeric
                 out["_id_disability"] = from_id
                 out["_id_22"] = long22
                 continue
-            values, mask = coerce(raw[col.key], col, card_names)
+            values, mask = coerce(d, col, card_names)
             if col.key in DECLARED_MONEY:
-                values = values.where(to_text(raw[col.key]) != "")
+                values = values.where(~d.spread(d.blank()))
             if mask.any():
-                text = to_text(raw[col.key])
+                text = to_text(d)
                 out[BAD_PREFIX + col.key] = text.where(mask.to_numpy(), "")
                 if read_keys is not None and col.key not in read_keys and values.dtype == "str":
                     values = values.where(~mask.to_numpy(), text)  # kept as written
@@ -101,11 +103,11 @@ def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
     if incomes_present:
         blank = np.ones(len(raw), dtype=bool)
         for k in incomes_present:
-            blank &= (to_text(raw[k]) == "").to_numpy()
+            blank &= distinct[k].spread(distinct[k].blank())
         out["_incomes_blank"] = blank
     else:
         out["_incomes_blank"] = np.ones(n, dtype=bool)
-    frame = pd.DataFrame(out, index=raw.index)
+    frame = pd.DataFrame(out, index=raw.index, copy=False)  # the columns are new: no copy of each
     for key in (SOURCE_FILE, SOURCE_SHEET, "roster_level"):
         frame[key] = frame[key].astype("str")
     carried = [c for c in raw.columns if isinstance(c, str) and c.startswith("extra:")]

@@ -77,8 +77,14 @@ def birth_mismatch(declared: pd.Series, birth_from_id: pd.Series) -> np.ndarray:
     """出生日期 given (YYYYMMDD, '19800305.0', 1980-03-05, a date cell) and different from the ID's."""
     codes, uniques = pd.factorize(declared.to_numpy(dtype=object), use_na_sentinel=True)
     parsed = np.array([_birth(u) for u in uniques] + [""], dtype=object)[codes]
-    from_id = pd.to_datetime(birth_from_id).dt.strftime("%Y%m%d").fillna("").to_numpy(dtype=object)
-    return (parsed != "") & (from_id != "") & (parsed != from_id)
+    given = parsed != ""
+    off = np.zeros(len(parsed), dtype=bool)
+    if given.any():  # the ID's birth dates as text, once per distinct date, where one was given
+        dates, days = pd.factorize(pd.to_datetime(birth_from_id).to_numpy()[given], use_na_sentinel=True)
+        texts = np.append(pd.DatetimeIndex(days).strftime("%Y%m%d").to_numpy(dtype=object), "")
+        from_id = texts[dates]
+        off[given] = (from_id != "") & (parsed[given] != from_id)
+    return off
 
 
 def derive_household_fields(m: pd.DataFrame, has_column) -> None:

@@ -30,31 +30,81 @@ _INT_JUNK = re.compile(r"[,\s人岁个]")
 _SCI_RE = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
-def _unique_results(raw: pd.Series, func: Callable[[object], object], dtype=object
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, results): ``func`` of each distinct value of ``raw``; code -1 (missing) → the last."""
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
-    results = np.empty(len(uniques) + 1, dtype=dtype)
-    for i, u in enumerate(uniques):
-        results[i] = func(u)
-    results[-1] = func(None)  # code -1: missing
-    return codes, results
+class Distinct:
+    """One raw column factorised once: its distinct values, each row's code, and (computed once,
+    on demand) the ``cell_text`` of each distinct value. Every parser below takes a Series or a
+    ``Distinct`` of it, so a caller that reads one column several ways (members.py) factorises it
+    once. ``codes`` index ``uniques`` plus one last slot for missing cells (None/NaN)."""
+
+    __slots__ = ("codes", "uniques", "index", "_texts", "_upper", "_plain")
+
+    def __init__(self, raw: pd.Series):
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        codes[codes < 0] = len(uniques)
+        self.codes, self.uniques, self.index = codes, np.asarray(uniques, dtype=object), raw.index
+        self._texts = self._upper = self._plain = None
+
+    def results(self, func: Callable[[object], object], dtype=object) -> np.ndarray:
+        """``func`` of each distinct value, and of None (missing) in the last slot."""
+        out = np.empty(len(self.uniques) + 1, dtype=dtype)
+        for i, u in enumerate(self.uniques):
+            out[i] = func(u)
+        out[-1] = func(None)
+        return out
+
+    def plain(self) -> np.ndarray:
+        """Plain ASCII letters-and-digits strings (nearly every 户编号 and 证件号码: all distinct):
+        their own text, no per-value parser needed."""
+        if self._plain is None:
+            self._plain = np.fromiter((type(v) is str and v.isascii() and v.isalnum() for v in self.uniques),
+                                      dtype=bool, count=len(self.uniques))
+        return self._plain
+
+    def texts(self, upper: bool = False) -> np.ndarray:
+        """``cell_text`` of each distinct value ('' last, for missing); upper-cased with ``upper``."""
+        if upper and self._upper is not None:
+            return self._upper
+        if not upper and self._texts is not None:
+            return self._texts
+        plain = self.plain()
+        texts = np.empty(len(self.uniques) + 1, dtype=object)
+        texts[-1] = ""
+        texts[:-1][plain] = [v.upper() for v in self.uniques[plain]] if upper else self.uniques[plain]
+        if not plain.all():
+            texts[:-1][~plain] = [cell_text(v) for v in self.uniques[~plain]]
+        if upper:
+            self._upper = texts
+        else:
+            self._texts = texts
+        return texts
+
+    def blank(self) -> np.ndarray:
+        """Per distinct value (missing last): its text is '' (a number never is: no text made)."""
+        if self._texts is not None:
+            return self._texts == ""
+        out = np.fromiter((type(u) not in (float, int) and cell_text(u) == "" for u in self.uniques), dtype=bool,
+                          count=len(self.uniques))
+        return np.append(out, True)
+
+    def spread(self, per_value: np.ndarray) -> np.ndarray:
+        """Per-distinct-value results (missing last) over the rows."""
+        return per_value[self.codes]
+
+    def text_series(self, per_value: np.ndarray) -> pd.Series:
+        """Per-distinct-value texts (missing last) over the rows as a text Series."""
+        return str_series(per_value, self.codes, self.index)
 
 
-def _per_unique(raw: pd.Series, func: Callable[[object], object], dtype=object) -> np.ndarray:
-    """Apply ``func`` to each distinct value of ``raw`` and spread the results over the rows."""
-    codes, results = _unique_results(raw, func, dtype)
-    return results[codes]
+def distinct(raw: pd.Series | Distinct) -> Distinct:
+    return raw if isinstance(raw, Distinct) else Distinct(raw)
 
 
-def _per_unique_pair(raw: pd.Series, func: Callable[[object], tuple]) -> tuple[np.ndarray, np.ndarray]:
-    """``func`` returns a pair per distinct value; both parts spread over the rows (no per-row loop)."""
-    codes, results = _unique_results(raw, func)
-    first = np.empty(len(results), dtype=object)
-    second = np.empty(len(results), dtype=object)
-    for i, pair in enumerate(results):
-        first[i], second[i] = pair
-    return first[codes], second[codes]
+_STR = pd.Series([], dtype="str").dtype  # resolved once (the package sets its storage)
+
+
+def str_series(per_value: np.ndarray, codes: np.ndarray, index) -> pd.Series:
+    """``per_value[codes]`` as a text Series."""
+    return pd.Series(per_value[codes], index=index, dtype=_STR)
 
 
 def cell_text(value: object) -> str:
@@ -62,6 +112,8 @@ def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        if value.isprintable() and " " not in value and unicodedata.is_normalized("NFKC", value):
+            return value  # nothing to change (no whitespace: every other one is unprintable); most names
         s = value
     elif isinstance(value, bool):
         s = "TRUE" if value else "FALSE"
@@ -84,26 +136,9 @@ def _is_number(value: object) -> bool:
         and value == value
 
 
-def _plain_texts(raw: pd.Series, upper: bool = False
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(codes, uniques, texts, plain): ``cell_text`` of each distinct value (upper-cased with ``upper``), the
-    last entry for code -1 (a missing cell). Plain ASCII letters-and-digits strings (nearly every
-    户编号 and 证件号码: all distinct) are their own text and skip the per-value parser (``plain``)."""
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    plain = np.fromiter((type(v) is str and v.isascii() and v.isalnum() for v in uniques), dtype=bool,
-                        count=len(uniques))
-    texts = np.empty(len(uniques) + 1, dtype=object)
-    texts[-1] = ""
-    texts[:-1][plain] = [v.upper() for v in uniques[plain]] if upper else uniques[plain]
-    if not plain.all():
-        texts[:-1][~plain] = [cell_text(v) for v in uniques[~plain]]
-    return codes, uniques, texts, plain
-
-
-def to_text(raw: pd.Series) -> pd.Series:
-    codes, _, texts, _ = _plain_texts(raw)
-    return pd.Series(texts[codes], index=raw.index, dtype="str")
+def to_text(raw: pd.Series | Distinct) -> pd.Series:
+    d = distinct(raw)
+    return d.text_series(d.texts())
 
 
 def carry_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -154,11 +189,13 @@ def _money(value: object) -> float | None:
         return None
 
 
-def parse_money(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_money(raw: pd.Series | Distinct) -> tuple[pd.Series, pd.Series]:
     """'1,234', '1234元', '１２３４' → float; blank → 0.0 (townships leave zero incomes blank)."""
-    values = pd.Series(_per_unique(raw, _money), index=raw.index, dtype="Float64")
-    bad = values.isna().to_numpy(dtype=bool)
-    return values.fillna(0.0).astype("float64"), pd.Series(bad, index=raw.index)
+    d = distinct(raw)
+    results = d.results(_money)
+    bad = np.fromiter((v is None or v != v for v in results), dtype=bool, count=len(results))  # NaN too
+    values = np.where(bad, 0.0, results).astype("float64")
+    return pd.Series(d.spread(values), index=d.index), pd.Series(d.spread(bad), index=d.index)
 
 
 def _int(value: object) -> float | None:
@@ -175,12 +212,12 @@ def _int(value: object) -> float | None:
     return number if number == round(number) else None
 
 
-def parse_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    codes, results = _unique_results(raw, _int)
+def parse_int(raw: pd.Series | Distinct) -> tuple[pd.Series, pd.Series]:
+    d = distinct(raw)
+    results = d.results(_int)
     bad_u = np.fromiter((v is None for v in results), dtype=bool, count=len(results))
-    bad = bad_u[codes]
-    values = pd.Series(np.where(bad_u, np.nan, results).astype(float)[codes], index=raw.index)
-    return values.round().astype("Int64"), pd.Series(bad, index=raw.index)
+    values = pd.Series(d.spread(np.where(bad_u, np.nan, results).astype(float)), index=d.index)
+    return values.round().astype("Int64"), pd.Series(d.spread(bad_u), index=d.index)
 
 
 def _yesno(value: object) -> object:
@@ -192,11 +229,12 @@ def _yesno(value: object) -> object:
     return None
 
 
-def parse_yesno(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    codes, results = _unique_results(raw, _yesno)
-    bad = np.fromiter((v is None for v in results), dtype=bool, count=len(results))[codes]
-    yes = np.fromiter((v is True for v in results), dtype=bool, count=len(results))[codes]
-    return pd.Series(yes, index=raw.index, dtype=bool), pd.Series(bad, index=raw.index)
+def parse_yesno(raw: pd.Series | Distinct) -> tuple[pd.Series, pd.Series]:
+    d = distinct(raw)
+    results = d.results(_yesno)
+    bad = np.fromiter((v is None for v in results), dtype=bool, count=len(results))
+    yes = np.fromiter((v is True for v in results), dtype=bool, count=len(results))
+    return pd.Series(d.spread(yes), index=d.index, dtype=bool), pd.Series(d.spread(bad), index=d.index)
 
 
 def _lookup_table(col: Column) -> dict[str, str]:
@@ -205,15 +243,18 @@ def _lookup_table(col: Column) -> dict[str, str]:
     return table
 
 
-def _from_pairs(raw: pd.Series, func) -> tuple[pd.Series, pd.Series]:
+def _from_pairs(raw: pd.Series | Distinct, func) -> tuple[pd.Series, pd.Series]:
     """``func`` returns (canonical text, ok) per distinct value."""
-    text, ok = _per_unique_pair(raw, func)
-    values = pd.Series(text, index=raw.index, dtype="str")
-    bad = pd.Series(~ok.astype(bool), index=raw.index, dtype=bool)
-    return values, bad
+    d = distinct(raw)
+    pairs = d.results(func)
+    text = np.empty(len(pairs), dtype=object)
+    ok = np.empty(len(pairs), dtype=bool)
+    for i, (t, good) in enumerate(pairs):
+        text[i], ok[i] = t, bool(good)
+    return d.text_series(text), pd.Series(d.spread(~ok), index=d.index, dtype=bool)
 
 
-def parse_enum(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+def parse_enum(raw: pd.Series | Distinct, col: Column) -> tuple[pd.Series, pd.Series]:
     table = _lookup_table(col)
 
     def one(value):
@@ -226,7 +267,7 @@ def parse_enum(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     return _from_pairs(raw, one)
 
 
-def parse_multi(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+def parse_multi(raw: pd.Series | Distinct, col: Column) -> tuple[pd.Series, pd.Series]:
     """Several allowed values in one cell → canonical values joined by '、' in registry order."""
     table = _lookup_table(col)
     order = {v: i for i, v in enumerate(col.allowed)}
@@ -246,7 +287,7 @@ def parse_multi(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     return _from_pairs(raw, one)
 
 
-def parse_card(raw: pd.Series, card_names) -> tuple[pd.Series, pd.Series]:
+def parse_card(raw: pd.Series | Distinct, card_names) -> tuple[pd.Series, pd.Series]:
     """'红卡', '红卡户', '红', '☑红卡' → '红卡' (for whatever cards the rules file names)."""
     table: dict[str, str] = {}
     for name in card_names:
@@ -264,26 +305,28 @@ def parse_card(raw: pd.Series, card_names) -> tuple[pd.Series, pd.Series]:
     return _from_pairs(raw, one)
 
 
-def id_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def id_text(raw: pd.Series | Distinct) -> tuple[pd.Series, pd.Series]:
     """ID cells as text, and a mask of cells that arrived as numbers (digits lost: corrupted).
 
     Decided from the cell's type, never from its digits. A CSV cell in scientific notation
     (what Excel writes for such a cell) counts as a number cell too.
     """
 
-    codes, uniques, texts, plain = _plain_texts(raw, upper=True)
+    d = distinct(raw)
+    uniques, plain = d.uniques, d.plain()
+    texts = d.texts(upper=True).copy()
     numeric = np.zeros(len(texts), dtype=bool)
     for i in np.flatnonzero(~plain):  # numbers and text needing the parser: space-free, upper-cased
         texts[i] = texts[i].replace(" ", "").upper()
         numeric[i] = _is_number(uniques[i])
     numeric |= np.fromiter((bool(_SCI_RE.match(t)) for t in texts), dtype=bool, count=len(texts))
-    return (pd.Series(texts[codes], index=raw.index, dtype="str"),
-            pd.Series(numeric[codes], index=raw.index, dtype=bool))
+    return d.text_series(texts), pd.Series(d.spread(numeric), index=d.index, dtype=bool)
 
 
-def coerce(raw: pd.Series, col: Column, card_names=()) -> tuple[pd.Series, pd.Series]:
+def coerce(raw: pd.Series | Distinct, col: Column, card_names=()) -> tuple[pd.Series, pd.Series]:
     """Normalise one raw column according to its registry kind → (values, bad mask)."""
     kind = col.kind
+    raw = distinct(raw)
     if kind in (TEXT, CODE):
         return to_text(raw), pd.Series(False, index=raw.index)
     if kind == MONEY:
