@@ -42,11 +42,14 @@ def check_ids(ids: pd.Series) -> pd.DataFrame:
     s = ids.astype("str").fillna("")
     values = s.to_numpy(dtype=object)
     n = len(s)
-    status = np.full(n, OK, dtype=object)
+    status = np.empty(n, dtype=object)
+    status.fill(OK)  # one shared text (np.full would copy it per row)
     empty = values == ""
     at = np.flatnonzero(np.fromiter(map(len, values), dtype=np.int64, count=n) == 18)
-    chars = np.frombuffer("".join(values[at]).encode("utf-32-le", "surrogatepass"),
-                          dtype=np.uint32).reshape(-1, 18)
+    joined = "".join(values[at])
+    chars = (np.frombuffer(joined.encode("ascii"), dtype=np.uint8) if joined.isascii() else  # 1 byte a character
+             np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)).reshape(-1, 18)
+    del joined
     digit = (chars >= ord("0")) & (chars <= ord("9"))
     shaped = digit[:, :17].all(axis=1) & (digit[:, 17] | (chars[:, 17] == ord("X")))  # \d{17}[\dX]
     fmt_ok = np.zeros(n, dtype=bool)
@@ -58,10 +61,17 @@ def check_ids(ids: pd.Series) -> pd.DataFrame:
     sex = pd.Series("", index=s.index, dtype="str")
     if fmt_ok.any():
         good = chars[shaped]
-        digits = (good[:, :17] - ord("0")).astype(np.int64)
-        expected = np.array([ord(c) for c in CHECK_CHARS], dtype=np.uint32)[(digits @ WEIGHTS) % 11]
+        del chars, digit
+
+        def number(first: int, last: int, weights) -> np.ndarray:  # column by column: no wide int copy
+            total = np.zeros(len(good), dtype=np.int64)
+            for k, w in zip(range(first, last), weights):
+                total += (good[:, k].astype(np.int64) - ord("0")) * int(w)
+            return total
+
+        expected = np.array([ord(c) for c in CHECK_CHARS], dtype=np.uint32)[number(0, 17, WEIGHTS) % 11]
         bad_check = expected != good[:, 17]
-        ymd = digits[:, 6:14] @ (10 ** np.arange(7, -1, -1))
+        ymd = number(6, 14, 10 ** np.arange(7, -1, -1))
         days, inverse = np.unique(ymd, return_inverse=True)
         parsed = pd.to_datetime(pd.Index([f"{d:08d}" for d in days]), format="%Y%m%d", errors="coerce")
         dates = parsed.take(inverse.ravel())
@@ -72,7 +82,7 @@ def check_ids(ids: pd.Series) -> pd.DataFrame:
         st[bad_date & ~bad_check] = BAD_DATE
         status[idx] = st
         birth.iloc[idx] = dates.to_numpy()
-        sex.iloc[idx] = np.where(digits[:, 16] % 2 == 1, "男", "女")
+        sex.iloc[idx] = np.where((good[:, 16] - ord("0")) % 2 == 1, "男", "女")
     return pd.DataFrame({"status": status, "birth_date": birth, "sex": sex}, index=s.index)
 
 

@@ -25,7 +25,7 @@ from ..registry import (
 )
 from . import ids as idmod
 from . import coverage, national, supplement
-from .normalize import Distinct, coerce, default_value, id_text, to_text
+from .normalize import Distinct, coerce, default_value, id_text, repeated, to_text
 from .read import RawTable
 
 INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
@@ -63,10 +63,10 @@ def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
     raw = table.frame
     n = len(raw)
     out: dict[str, object] = {}  # columns, made a frame once at the end (no fragmented inserts)
-    out[SOURCE_FILE] = np.full(n, table.file, dtype=object)
-    out[SOURCE_SHEET] = np.full(n, table.sheet, dtype=object)
+    out[SOURCE_FILE] = repeated(table.file, n)
+    out[SOURCE_SHEET] = repeated(table.sheet, n)
     out[SOURCE_ROW] = raw[SOURCE_ROW].astype("int64")
-    out["roster_level"] = np.full(n, table.level, dtype=object)
+    out["roster_level"] = repeated(table.level, n)
     distinct: dict[str, Distinct] = {}  # each column factorised once, read as many ways as needed
     for col in COLUMNS:
         if col.key in raw.columns:
@@ -107,7 +107,7 @@ def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
         out["_incomes_blank"] = blank
     else:
         out["_incomes_blank"] = np.ones(n, dtype=bool)
-    frame = pd.DataFrame(out, index=raw.index, copy=False)  # the columns are new: no copy of each
+    frame = pd.DataFrame(out, index=raw.index)
     for key in (SOURCE_FILE, SOURCE_SHEET, "roster_level"):
         frame[key] = frame[key].astype("str")
     carried = [c for c in raw.columns if isinstance(c, str) and c.startswith("extra:")]
