@@ -128,22 +128,34 @@ def _duplicate_ids(m: pd.DataFrame, log: IssueLog, header) -> None:
             log.add_frame(code, located(sub, mask, header("id_number", sub), sub["id_number"], msg.to_numpy()))
 
 
-def _head_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
+class _Households:
+    """Each row's household as a number (``hh_key`` factorised once, numbered in order of first
+    appearance), shared by the checks that group rows by household."""
+
+    def __init__(self, m: pd.DataFrame):
+        self.codes = pd.factorize(m["hh_key"].to_numpy(dtype=object))[0]
+        running = np.maximum.accumulate(self.codes) if len(self.codes) else self.codes
+        self.first = np.ones(len(self.codes), dtype=bool)  # a household's first row (a new number)
+        self.first[1:] = running[1:] > running[:-1]
+        self.count = int(running[-1]) + 1 if len(running) else 0
+
+
+def _head_checks(m: pd.DataFrame, log: IssueLog, header, hh: _Households) -> None:
     member_level = (m["roster_level"] == "member").to_numpy()
-    heads = m.groupby("hh_key")["is_head"].sum()
-    heads_per_row = m["hh_key"].map(heads).to_numpy()
-    first_row = ~m["hh_key"].duplicated().to_numpy()
+    is_head = m["is_head"].to_numpy(dtype=bool)
+    heads_per_row = np.bincount(hh.codes, weights=is_head, minlength=hh.count)[hh.codes]
+    first_row = hh.first
     none = member_level & (heads_per_row == 0) & first_row
     if none.any():
         log.add_frame("H001", located(m, none, header("relation", m), m["relation"],
                                     "此户没有“户主”行（与户主关系应有且只有一个“户主”）；请补填"))
-    many = member_level & (heads_per_row > 1) & m["is_head"].to_numpy()
+    many = member_level & (heads_per_row > 1) & is_head
     if many.any():
         log.add_frame("H002", located(m, many, header("relation", m), m["relation"],
                                     "同一户有多名“户主”；请核对与户主关系"))
 
 
-def _sex_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
+def _sex_checks(m: pd.DataFrame, log: IssueLog, header, hh: _Households) -> None:
     calc = m["sex_calc"].astype(str)
     known = (calc != "").to_numpy()
     given = m["sex"].astype(str)
@@ -151,9 +163,12 @@ def _sex_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
     if bad.any():
         log.add_frame("I009", located(m, bad, header("sex", m), given,
                                     "性别与证件号码第17位（奇数为男、偶数为女）不符；请核对"))
-    head_sex = m.loc[m["is_head"], ["hh_key", "sex_calc"]].drop_duplicates("hh_key").set_index("hh_key")["sex_calc"]
-    hs = m["hh_key"].map(head_sex).fillna("").astype(str)
-    spouse = known & (m["relation"] == "配偶").to_numpy() & (hs == calc).to_numpy() & (hs != "").to_numpy()
+    heads_at = np.flatnonzero(m["is_head"].to_numpy(dtype=bool))
+    with_head, first_head = np.unique(hh.codes[heads_at], return_index=True)  # each household's first 户主
+    head_sex = np.full(hh.count, "", dtype=object)
+    head_sex[with_head] = calc.to_numpy(dtype=object)[heads_at[first_head]]
+    hs = head_sex[hh.codes]  # the sex of the row's 户主 by ID ('' without one)
+    spouse = known & (m["relation"] == "配偶").to_numpy() & (hs == calc.to_numpy(dtype=object)) & (hs != "")
     if spouse.any():
         log.add_frame("I010", located(m, spouse, header("relation", m), m["relation"],
                                     "配偶与户主性别相同（按证件号码）；请核对与户主关系或证件号码"))
@@ -253,7 +268,8 @@ def validate_members(m: pd.DataFrame, log: IssueLog, headers_by_table: dict[int,
 
     # narrow views/copies (the checked columns, the unread cells, where a row comes from), never
     # a copy of every column of the wide frame
-    first_of_hh = ~m["hh_key"].duplicated().to_numpy()
+    hh = _Households(m)
+    first_of_hh = hh.first
     heads = m.loc[m["is_head"].to_numpy() | first_of_hh, _narrow(m, HOUSEHOLD_KEYS)].drop_duplicates("hh_key")
     member = (m["roster_level"] == "member").to_numpy()
     if member.any():
@@ -262,8 +278,8 @@ def validate_members(m: pd.DataFrame, log: IssueLog, headers_by_table: dict[int,
     if not member.all():
         _schema_issues(_rows(m, ~member, schema("household")), schema("household"), log, header)
     _duplicate_ids(m, log, header)
-    _head_checks(m, log, header)
-    _sex_checks(m, log, header)
+    _head_checks(m, log, header, hh)
+    _sex_checks(m, log, header, hh)
     _value_checks(m, log, header)
     _household_field_checks(heads, log, header)
 
