@@ -124,11 +124,11 @@ def cell_text(value: object) -> str:
             return value  # nothing to change (no whitespace: every other one is unprintable); most names
         s = value
     elif isinstance(value, bool):
-        s = "TRUE" if value else "FALSE"
-    elif isinstance(value, float):
+        return "TRUE" if value else "FALSE"
+    elif isinstance(value, float):  # ASCII without spaces: nothing for NFKC or the space rules to change
         if value != value:
             return ""
-        s = str(int(value)) if value.is_integer() and abs(value) < 1e19 else repr(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e19 else repr(value)
     elif isinstance(value, (dt.datetime, pd.Timestamp)):
         s = value.strftime("%Y-%m-%d") if value.time() == dt.time(0) else value.isoformat(sep=" ")
     elif isinstance(value, dt.date):

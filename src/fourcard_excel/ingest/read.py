@@ -275,10 +275,11 @@ _SPACE_RUN = re.compile(r"\s+")
 def _text_starts(frame: pd.DataFrame, markers: tuple[str, ...]) -> np.ndarray:
     """Rows where some text cell starts with a marker (spaces ignored), tested once per distinct value."""
     hit = np.zeros(len(frame), dtype=bool)
+    first = frozenset(m[0] for m in markers)  # the first character after leading spaces must be one of these
     for j in range(frame.shape[1]):
         codes, uniques = pd.factorize(frame.iloc[:, j].to_numpy(dtype=object), use_na_sentinel=True)
-        ok = np.fromiter((type(u) is str and _SPACE_RUN.sub("", u).startswith(markers) for u in uniques),
-                         dtype=bool, count=len(uniques))
+        ok = np.fromiter((type(u) is str and u.lstrip()[:1] in first and _SPACE_RUN.sub("", u).startswith(markers)
+                          for u in uniques), dtype=bool, count=len(uniques))
         if ok.any():
             hit |= np.append(ok, False)[codes]
     return hit
