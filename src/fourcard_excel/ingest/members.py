@@ -271,17 +271,22 @@ def repeated(value: str, n: int) -> np.ndarray:
 
 def stack_columns(parts: list[pd.DataFrame]) -> dict[str, pd.Series]:
     """``pd.concat(parts, ignore_index=True)`` as a dict of columns, built one column at a time,
-    each taken out of the parts once stacked: the peak is the parts plus one column, not the
-    parts plus a whole second copy of them (a million members, ~80 columns)."""
+    each let go of in the parts once stacked: the peak is the parts plus one column, not the
+    parts plus a whole second copy of them (a million members, ~80 columns). Empties ``parts``."""
     order = list(dict.fromkeys(c for p in parts for c in p.columns))
+    lengths = [len(p) for p in parts]
+    columns = [dict(p.items()) for p in parts]
+    parts.clear()
     out = {}
     for key in order:
-        pieces = [p[[key]] if key in p.columns else pd.DataFrame(index=p.index) for p in parts]
-        out[key] = pd.concat(pieces, ignore_index=True)[key]
+        pieces = [c.pop(key, None) for c in columns]
+        if all(x is not None for x in pieces):
+            out[key] = pd.concat(pieces, ignore_index=True)
+        else:  # missing in some tables: NA there, typed as concatenating the frames would
+            frames = [x.to_frame() if x is not None else pd.DataFrame(index=pd.RangeIndex(n))
+                      for x, n in zip(pieces, lengths)]
+            out[key] = pd.concat(frames, ignore_index=True)[key]
         del pieces
-        for p in parts:
-            if key in p.columns:
-                del p[key]
     return out
 
 
