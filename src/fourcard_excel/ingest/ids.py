@@ -34,6 +34,9 @@ def normalize_ids(values: pd.Series) -> pd.Series:
     return s
 
 
+SEXES = np.array(["女", "男"], dtype=object)
+
+
 def check_ids(ids: pd.Series) -> pd.DataFrame:
     """Vectorised validation. Returns columns status (see constants), birth_date, sex.
 
@@ -82,7 +85,7 @@ def check_ids(ids: pd.Series) -> pd.DataFrame:
         st[bad_date & ~bad_check] = BAD_DATE
         status[idx] = st
         birth.iloc[idx] = dates.to_numpy()
-        sex.iloc[idx] = np.where((good[:, 16] - ord("0")) % 2 == 1, "男", "女")
+        sex.iloc[idx] = SEXES[(good[:, 16] - ord("0")) % 2]  # two shared strings, not one per person
     return pd.DataFrame({"status": status, "birth_date": birth, "sex": sex}, index=s.index)
 
 

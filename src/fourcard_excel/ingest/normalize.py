@@ -107,14 +107,6 @@ def str_series(per_value: np.ndarray, codes: np.ndarray, index) -> pd.Series:
     return pd.Series(per_value[codes], index=index, dtype=_STR)
 
 
-def repeated(value: object, n: int) -> np.ndarray:
-    """An object array of ``n`` references to the one ``value`` (``np.full(n, "text", dtype=object)``
-    makes ``n`` separate copies of a text)."""
-    out = np.empty(n, dtype=object)
-    out.fill(value)
-    return out
-
-
 def cell_text(value: object) -> str:
     """One cell as trimmed NFKC text: numbers without a spurious '.0', dates as YYYY-MM-DD."""
     if value is None:
