@@ -182,6 +182,25 @@ def _executor(workers: int, method: str) -> ProcessPoolExecutor:
     return ex
 
 
+def _warm() -> None:
+    """A new worker's first job: import what the writing jobs use, while the caller is busy."""
+    from . import pipeline  # noqa: F401 - pandas, the readers and writers
+    from .write import township  # noqa: F401
+
+
+def recycle_workers() -> None:
+    """Replace the shared workers with fresh ones (started now, importing the writers while the
+    caller goes on). Reading a large sheet leaves a worker holding hundreds of MB it no longer
+    needs (Python keeps freed memory); the writing jobs then start from a small process."""
+    for key in list(_SHARED):
+        old = _SHARED.pop(key)
+        old.shutdown(wait=False, cancel_futures=False)
+        workers, method = key
+        fresh = _executor(workers, method)
+        for _ in range(workers):
+            fresh.submit(_warm)
+
+
 @atexit.register
 def shutdown_workers() -> None:
     """Stop the shared workers (at exit; also callable, e.g. by a long-running server)."""
@@ -221,6 +240,9 @@ class Pool:
                 self._executor = _executor(self.workers, self.method)
                 future = self._executor.submit(func, *args, **kwargs)
             job = _Retried(future, self.method, func, args, kwargs)
+        # finished jobs are let go of: their results (a CSV chunk's text…) live only as long as
+        # the caller keeps the job, not until the pool closes
+        self._jobs = [j for j in self._jobs if not (isinstance(j, _Retried) and j.done())]
         self._jobs.append(job)
         return job
 
@@ -269,5 +291,5 @@ def start(func: Callable[..., Any], *args, **kwargs) -> Job:
 
 
 __all__ = ["DEFAULT_START_METHOD", "ENV_START_METHOD", "ENV_WORKERS", "Job", "Pool", "WorkerCrashed",
-           "cpu_count", "inline", "parallel_enabled", "shutdown_workers", "start", "start_method",
-           "worker_count"]
+           "cpu_count", "inline", "parallel_enabled", "recycle_workers", "shutdown_workers", "start",
+           "start_method", "worker_count"]

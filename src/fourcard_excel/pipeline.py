@@ -89,6 +89,8 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
             else:
                 log.extend(file_log)
             tables.extend(found)
+        if pool.parallel:
+            background.recycle_workers()  # the writing starts from small fresh workers
     tables = resubmit.set_aside_resubmissions(files, tables, logs, preferred, log)
     return root, files, tables
 
