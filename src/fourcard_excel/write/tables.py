@@ -37,12 +37,17 @@ CARD_WIDTHS = {"判定依据": 40, "排除情形": 18, "优先因素": 18, "复�
 
 
 def card_order(rules, cards_present: pd.Series | None = None) -> list[str]:
-    """The rules file's cards, then 不纳入, 未判定, then any other value seen (never dropped)."""
-    order = list(rules.card_names) + [NOT_CARDED, UNDETERMINED]
-    if cards_present is not None and len(cards_present):
-        extra = sorted(set(cards_present.astype("str").unique()) - set(order))
-        order += extra
-    return order
+    """The rules file's cards, then any other card name seen, then 不纳入 and 未判定."""
+    return ordered_cards(list(rules.card_names), () if cards_present is None else cards_present)
+
+
+def ordered_cards(card_names: list[str], seen=()) -> list[str]:
+    """``card_names`` in their order, then other names found in ``seen`` (sorted; a value is never
+    dropped), then 不纳入 and 未判定: one order for a county's books and a city's roll-up."""
+    not_cards = (NOT_CARDED, UNDETERMINED)
+    seen = {str(c) for c in pd.unique(pd.Series(list(seen), dtype="object")) if str(c)}
+    extra = sorted(seen - set(card_names) - set(not_cards))
+    return [*card_names, *extra, *not_cards]
 
 
 def labelled(frame: pd.DataFrame, keys: list[str], rename: dict[str, str] | None = None) -> pd.DataFrame:
