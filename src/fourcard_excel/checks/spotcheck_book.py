@@ -17,12 +17,10 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
+from ..write import styles
 from ..write.atomic import atomic_path
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                    "in_memory": True}  # small books: no scratch files (faster)
 SUMMARY_SHEET = "汇总"
 BLANK_COLUMNS = ["核查卡别", "核查意见", "抽查人签字1", "抽查人签字2", "日期"]
 LIST_COLUMNS = ["序号", "乡镇", "行政村", "户编号", "户主姓名", "证件号码", "家庭人口", "卡别", "判定依据",
@@ -58,7 +56,7 @@ def sheet_name(text: str, used: set[str]) -> str:
 
 
 class _Formats:
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+    def __init__(self, wb) -> None:
         base = {"border": 1, "valign": "vcenter", "font_size": 10}
         self.title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
         self.subtitle = wb.add_format({"bold": True, "font_size": 11})
@@ -158,7 +156,7 @@ def write_sample_book(path: Path | str, sample: pd.DataFrame, strata: pd.DataFra
     path = Path(path)
     card_choices = list(meta.get("card_names") or []) + ["不纳入"]
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = styles.new_workbook(tmp)  # the Rust writer when installed; in memory, text stays text
         as_of = meta.get("as_of")  # a fixed document date: reruns give the same bytes
         wb.set_properties({"title": "县级抽查名单", "subject": f"随机种子 {meta['seed']}",
                            "comments": f"随机种子 {meta['seed']}；抽查比例 {meta['rate']:.0%}",
@@ -409,7 +407,7 @@ def write_check_book(path: Path | str, frames: dict[str, pd.DataFrame], issues: 
 
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = styles.new_workbook(tmp)
         fm = _Formats(wb)
         cov = frames["覆盖率"]
         ws = wb.add_worksheet("覆盖率")

@@ -14,15 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from .. import registry as reg
 from ..ingest.ids import mask_id as mask_ids
 from ..rules.ruleset import default_section
+from ..write import styles
 from ..write.atomic import atomic_path
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                    "in_memory": True}  # small books: no scratch files (faster)
 NOTICE_DIR = "公示名单"
 SHEET_NAME = "公示名单"
 NOTICE_STAGE = "公开公示"
@@ -197,7 +195,7 @@ def _write_one(path: Path, township: str, village: str, part: pd.DataFrame, sche
     columns = NOTICE_COLUMNS + ([ID_COLUMN] if mask_id else [])
     last_col = len(columns) - 1
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = styles.new_workbook(tmp)  # the Rust writer when installed; in memory, text stays text
         wb.set_properties({"title": f"{township}{village}公示名单", "author": "fourcard-excel",
                            "created": created})
         ws = wb.add_worksheet(SHEET_NAME)
