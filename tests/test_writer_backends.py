@@ -11,6 +11,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -209,6 +210,47 @@ def test_rust_writer_keeps_text_as_text_and_cuts_long_cells(tmp_path):
     assert ws["C3"].fill.fgColor.rgb == "00000000" and ws["C2"].fill.fgColor.rgb == "FFFCE4E4"
     assert ws["D2"].value == dt.datetime(2024, 3, 1) and ws["D2"].number_format == "yyyy-mm-dd"
     assert ws.column_dimensions["D"].hidden
+
+
+def test_column_writes_give_the_same_bytes_as_cell_writes(tmp_path, monkeypatch):
+    """The Rust path writes runs of a column in one call (sheet._write_columns); the file must be
+    byte for byte the one written cell by cell: mixed fills, quote-prefixed text in a few rows,
+    None as formatted blanks, numbers, dates, yes/no, a totals row and a second sheet."""
+    n = 300
+    fills = ["#FCE4E4" if i < 40 else "#FFF2CC" if i % 7 else "" for i in range(n)]  # long runs + scattered
+    frame = pd.DataFrame({
+        "证件号码": [f"5224011990010{i:05d}" for i in range(n)],
+        "备注": [INJECTIONS[i % len(INJECTIONS)] if i % 37 == 5 else ("" if i % 11 == 0 else f"备注{i}")
+                 for i in range(n)],
+        "人数": pd.array([i % 6 if i % 13 else None for i in range(n)], dtype="Int64"),
+        "金额": [i * 1.25 if i % 17 else None for i in range(n)],
+        "日期": pd.to_datetime(["2024-03-01" if i % 9 else None for i in range(n)]),
+        "是否": pd.array([bool(i % 2) if i % 5 else None for i in range(n)], dtype="boolean"),
+        "全=": ["=SUM(A1)"] * n,
+    })
+
+    def build(path, columnar: bool):
+        monkeypatch.setattr(rustbook.Worksheet, "columnar", columnar)
+        wb = styles.new_workbook(path, engine="rust", created=dt.date(2026, 1, 2))
+        write_frame(wb, "甲", frame, row_fill=pd.Series(fills), bold_last_row=True, title="标题")
+        write_frame(wb, "乙", frame.iloc[::-1], row_fill=pd.Series(fills[::-1]))
+        write_frame(wb, "丙", frame.iloc[:3])
+        wb.close()
+        return path.read_bytes()
+
+    cells = build(tmp_path / "cells.xlsx", False)
+    assert build(tmp_path / "columns.xlsx", True) == cells
+    ws = openpyxl.load_workbook(tmp_path / "columns.xlsx")["甲"]
+    assert ws["G3"].value == "=SUM(A1)" and ws["G3"].data_type == "s" and ws["G3"].quotePrefix
+    assert ws["B3"].value is None and ws["B3"].fill.fgColor.rgb == "FFFCE4E4"  # blank keeps its fill
+
+
+def test_content_width_matches_display_width():
+    from fourcard_excel.write.sheet import _content_width, _display_width
+
+    for values in (["abc", "a"], ["城关镇", "x", "éé", "𠀀字", ""], ["a\x1eb", "城"], [""], []):
+        lengths = np.array([len(v) for v in values], dtype=np.int64)
+        assert _content_width(values, lengths) == max(map(_display_width, values), default=0.0)
 
 
 def test_rust_workbook_bytes_are_reproducible(tmp_path):

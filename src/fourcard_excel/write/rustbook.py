@@ -208,6 +208,10 @@ def _point(options: dict):
 class Worksheet:
     """xlsxwriter-style worksheet; per-cell writes go straight to the native methods."""
 
+    # ``write_column`` takes a whole run of cells in one native call (same cells as one ``write``
+    # each): sheet._write_rows writes column by column when a worksheet says so
+    columnar = True
+
     def __init__(self, native) -> None:
         self.native = native
         w = native.write
@@ -226,7 +230,7 @@ class Worksheet:
         self.native.write_row(row, col, list(data), cell_format)
 
     def write_column(self, row, col, data, cell_format=None):
-        self.native.write_column(row, col, list(data), cell_format)
+        self.native.write_column(row, col, data if isinstance(data, list) else list(data), cell_format)
 
     def merge_range(self, first_row, first_col, last_row, last_col, data, cell_format=None):
         self.native.merge_range(first_row, first_col, last_row, last_col, data, cell_format)
