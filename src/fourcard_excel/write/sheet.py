@@ -93,6 +93,35 @@ def write_block(ws, formats: Formats, frame: pd.DataFrame, start_row: int, *, ti
     return r
 
 
+def write_cells(ws, row: int, col: int, values: list, formats, writer=None) -> None:
+    """``values[i]`` at (``row + i``, ``col``) with ``formats[i]`` (a list) or one format for all.
+
+    On an engine that writes columns natively (``ws.columnar``: the Rust writer) each run of rows
+    sharing a format is one ``write_column`` call; otherwise cell by cell with ``writer(r, c, v, f)``
+    (default ``ws.write``; pass ``ws.write_string`` etc. to keep xlsxwriter's typed calls)."""
+    n = len(values)
+    if not n:
+        return
+    single = not isinstance(formats, list)
+    if getattr(ws, "columnar", False):
+        if single:
+            ws.write_column(row, col, values, formats)
+            return
+        start = 0
+        for i in range(1, n + 1):
+            if i == n or formats[i] is not formats[start]:
+                ws.write_column(row + start, col, values[start:i], formats[start])
+                start = i
+        return
+    w = writer or ws.write
+    if single:
+        for i, v in enumerate(values, start=row):
+            w(i, col, v, formats)
+    else:
+        for i, v, f in zip(range(row, row + n), values, formats):
+            w(i, col, v, f)
+
+
 # --- internals -------------------------------------------------------------------------------
 
 class _Col:
