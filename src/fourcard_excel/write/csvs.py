@@ -50,8 +50,18 @@ ROSTER_LEVELS = {"member": "成员花名册", "household": "户花名册"}
 MEMBER_SORT = ["source_file", "source_sheet", "source_row"]
 
 
+_STR = pd.Series([], dtype="str").dtype
+
+
 def escape_text(values: pd.Series) -> pd.Series:
     """Prefix text that a spreadsheet would evaluate (= + - @, control characters) with '."""
+    if values.dtype == _STR:  # the usual case: already text; without NA it is used as it is
+        try:
+            live = styles.live_text(values.tolist())  # joins the values: a NA (float) raises
+        except TypeError:
+            pass
+        else:
+            return values if live is None else values.where(~live, "'" + values)
     s = values.astype("object").where(values.notna(), "").astype("str")
     live = styles.live_text(s)
     return s if live is None else s.where(~live, "'" + s)

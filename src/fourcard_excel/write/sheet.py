@@ -196,7 +196,7 @@ def _prepare(series: pd.Series, name: str, number_format: str | None) -> _Col:
         values = [v[:styles.MAX_CELL_CHARS] for v in values]
         arr = np.array(values, dtype=object)
         lengths = np.minimum(lengths, styles.MAX_CELL_CHARS)
-    quote = styles.live_text(pd.Series(values, dtype=object)) if n else None
+    quote = styles.live_text(values) if n else None
     content_w = _content_width(values[:WIDTH_SAMPLE], lengths[:WIDTH_SAMPLE])
     blank = lengths == 0
     has_blank = bool(blank.any())
