@@ -192,6 +192,17 @@ def test_rust_workbook_properties_and_custom_properties(tmp_path):
     assert {p.name: p.value for p in book.custom_doc_props.props} == {"随机种子": "2024", "抽查比例": 0.3,
                                                                        "份数": 12, "已核查": True}
 
+    # without a fixed date the library's own core.xml stays (title included); custom.xml is added
+    wb = styles.new_workbook(tmp_path / "q.xlsx", engine="rust")
+    wb.set_properties({"title": "县级抽查名单"})
+    wb.set_custom_property("随机种子", "7")
+    wb.add_worksheet("表")
+    wb.close()
+    assert zipfile.ZipFile(tmp_path / "q.xlsx").testzip() is None
+    book = openpyxl.load_workbook(tmp_path / "q.xlsx")
+    assert book.properties.title == "县级抽查名单"
+    assert [(p.name, p.value) for p in book.custom_doc_props.props] == [("随机种子", "7")]
+
 
 def test_rust_writer_keeps_text_as_text_and_cuts_long_cells(tmp_path):
     frame = pd.DataFrame({"证件号码": ["430124198001010038", "01234"], "备注": [INJECTIONS[0], "x" * 40_000],
