@@ -104,6 +104,25 @@ def _current_rss_mb() -> float:
         return 0.0
 
 
+def _children_rss_mb() -> float:
+    """RSS of this process's child processes (the spawned workers) right now, summed (Linux)."""
+    total = 0.0
+    try:
+        kids = set()
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as fh:
+                kids.update(fh.read().split())
+    except OSError:
+        return 0.0
+    for pid in kids:
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+        except OSError:
+            pass
+    return total
+
+
 def _stage_peaks(samples: list[tuple[float, float]], timings: dict) -> dict:
     """Highest sampled RSS of this process within each stage (stages run in this order)."""
     peaks, start = {}, 0.0
@@ -124,12 +143,15 @@ def child_process(batch: str, out: str) -> dict:
     from fourcard_excel import pipeline
 
     samples: list[tuple[float, float]] = []
+    totals: list[float] = []  # this process + its workers, at the same instant
     stop = threading.Event()
     c0, t0 = _cpu(), time.perf_counter()
 
     def sample() -> None:  # RSS of this process every 50 ms, to find the stage that peaks
         while not stop.wait(0.05):
-            samples.append((time.perf_counter() - t0, _current_rss_mb()))
+            own = _current_rss_mb()
+            samples.append((time.perf_counter() - t0, own))
+            totals.append(own + _children_rss_mb())
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -147,6 +169,8 @@ def child_process(batch: str, out: str) -> dict:
             "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             "worker_cpu": round(os.times().children_user + os.times().children_system, 3),
             "peak_rss_by_stage_mb": _stage_peaks(samples, result.timings),
+            # what the machine must hold: this process and all its workers, sampled together
+            "peak_total_rss_mb": round(max(totals, default=0.0), 1),
             "member_rows": int(len(result.members)), "households": int(len(result.households)),
             "issues": int(len(result.issues))}
 
@@ -371,6 +395,9 @@ def report(res: dict) -> str:
         lines.append(f"{name:<26}{s:>10.2f}{rate(n, s):>18}  {what}")
     lines.append(f"{'峰值内存 / peak RSS':<26}{p['peak_rss_mb']:>10.0f} MB"
                  + (f"  (+ worker {p['worker_peak_rss_mb']:.0f} MB)" if p.get("worker_peak_rss_mb") else ""))
+    if p.get("peak_total_rss_mb"):
+        lines.append(f"{'峰值内存（含工作进程）/ peak RSS, all processes':<26}{p['peak_total_rss_mb']:>10.0f} MB"
+                     "  (sampled every 50 ms, main + workers at the same instant)")
     if p.get("peak_rss_by_stage_mb"):
         lines.append("峰值内存按阶段 / peak RSS by stage (MB): " + ", ".join(
             f"{k} {v:.0f}" for k, v in p["peak_rss_by_stage_mb"].items() if v is not None))

@@ -34,6 +34,9 @@ def normalize_ids(values: pd.Series) -> pd.Series:
     return s
 
 
+SEXES = np.array(["女", "男"], dtype=object)
+
+
 def check_ids(ids: pd.Series) -> pd.DataFrame:
     """Vectorised validation. Returns columns status (see constants), birth_date, sex."""
     s = ids.astype("str").fillna("")
@@ -61,7 +64,7 @@ def check_ids(ids: pd.Series) -> pd.DataFrame:
         st[bad_date & ~bad_check] = BAD_DATE
         status[idx] = st
         birth.iloc[idx] = dates.to_numpy()
-        sex.iloc[idx] = np.where(digits[:, 16] % 2 == 1, "男", "女")
+        sex.iloc[idx] = SEXES[digits[:, 16] % 2]  # two shared strings, not one per person
     return pd.DataFrame({"status": status, "birth_date": birth, "sex": sex}, index=s.index)
 
 

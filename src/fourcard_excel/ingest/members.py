@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..issues import IssueLog, located
+from ..issues import LOCATION_COLUMNS, IssueLog, located
 from ..registry import (
     BY_KEY,
     COLUMNS,
@@ -41,6 +41,7 @@ NUMBER_ID_MESSAGE = ("证件号码以数字格式保存，Excel 只保留15位�
                      "请将该列设为“文本”格式后，对照身份证重新录入")
 
 
+LATER_COLUMNS = ("hh_key", "id_ok", "birth_date", "sex_calc", "age_calc")  # set once households are known
 BAD_PREFIX = "_bad:"  # column holding the user's text of cells that could not be read ("" elsewhere)
 
 
@@ -63,10 +64,10 @@ def _typed_table(table: RawTable, card_names, read_keys=None) -> pd.DataFrame:
     raw = table.frame
     n = len(raw)
     out: dict[str, object] = {}  # columns, made a frame once at the end (no fragmented inserts)
-    out[SOURCE_FILE] = np.full(n, table.file, dtype=object)
-    out[SOURCE_SHEET] = np.full(n, table.sheet, dtype=object)
+    out[SOURCE_FILE] = repeated(table.file, n)
+    out[SOURCE_SHEET] = repeated(table.sheet, n)
     out[SOURCE_ROW] = raw[SOURCE_ROW].astype("int64")
-    out["roster_level"] = np.full(n, table.level, dtype=object)
+    out["roster_level"] = repeated(table.level, n)
     for col in COLUMNS:
         if col.key in raw.columns:
             if col.kind == ID:
@@ -150,31 +151,35 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
         table.release()  # its raw values are no longer needed: the peak is one raw table, not all
     if not parts:
         return empty_members(), {}
-    m = pd.concat(parts, ignore_index=True)
+    m = stack_columns(parts)  # a dict of columns: one frame is made once, at the end
     del parts
-    bad_columns = [c for c in m.columns if c.startswith(BAD_PREFIX)]
-    m[bad_columns] = m[bad_columns].fillna("")
+    bad_columns = [c for c in m if c.startswith(BAD_PREFIX)]
+    for c in bad_columns:
+        m[c] = m[c].fillna("")
 
     # rows that belong to no household
     orphan = (m["_grp"] == "").to_numpy()
     if orphan.any():
-        m["hh_key"] = ""
-        log.add_frame("H004", located(m, orphan, column_header(headers, m, "relation"), m["relation"],
-                                           "此行之前没有“户主”行，无法归入任何家庭；请补上户主行或填写户编号"))
-        m = m.loc[~orphan].reset_index(drop=True)
+        m["hh_key"] = pd.Series("", index=m["_grp"].index, dtype="str")
+        log.add_frame("H004", located(pd.DataFrame({k: m[k] for k in LOCATION_COLUMNS if k in m}), orphan,
+                                      column_header(headers, m, "relation"), m["relation"],
+                                      "此行之前没有“户主”行，无法归入任何家庭；请补上户主行或填写户编号"))
+        m = {k: v[~orphan].reset_index(drop=True) for k, v in m.items()}
 
     # the head row of each household gives the household-level fields
     # (positions only: no copy of the wide frame's head rows)
-    grp = m["_grp"]
+    grp = m.pop("_grp")  # one text per row, not kept: head_pos says where each row's household is
+    n_rows = len(grp)
     is_head = m["is_head"].to_numpy(dtype=bool)
     head_at = np.flatnonzero(is_head)
     head_at = head_at[~grp.iloc[head_at].duplicated().to_numpy()]  # each group's first 户主 row
-    src_head = np.zeros(len(m), dtype=bool)  # the row household fields are read from
+    src_head = np.zeros(n_rows, dtype=bool)  # the row household fields are read from
     src_head[head_at] = True
     src_head |= ~grp.duplicated().to_numpy() & ~grp.isin(grp.iloc[head_at]).to_numpy()  # else its first row
     src_at = np.flatnonzero(src_head)
     # every group has one source row: one lookup serves every column
     head_pos = src_at[pd.Index(grp.to_numpy()[src_at]).get_indexer(grp)]
+    del grp
 
     def from_head(key: str) -> pd.Series:
         return m[key].take(head_pos)
@@ -186,14 +191,17 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
             if col.kind in (TEXT, ENUM, MONEY) and col.key not in ("township",):
                 own = m[col.key]
                 filled = (own != "") if col.kind != MONEY else (own.notna() & (own != 0))
-                same = pd.Series(own.to_numpy() == head_values, index=m.index)
-                differs = filled.to_numpy(dtype=bool) & ~same.to_numpy(dtype=bool) & ~src_head
+                same = own.to_numpy() == head_values
+                differs = filled.to_numpy(dtype=bool) & ~np.asarray(same, dtype=bool) & ~src_head
                 if differs.any():
-                    conflicts.append((col, differs, own.copy()))
-            m[col.key] = head_values
-    m["_incomes_blank"] = from_head("_incomes_blank").to_numpy()
-    del m["_grp"]  # one text per row, no longer needed: head_pos says where each row's household is
-    m = m.copy()  # one consolidation after replacing the household columns (no fragmented frame)
+                    conflicts.append((col, differs, own))
+            m[col.key] = pd.Series(head_values, index=own_index(m))
+    m["_incomes_blank"] = pd.Series(from_head("_incomes_blank").to_numpy(), index=own_index(m))
+    # the columns set below exist from the start: the frame (one block per column, not copied
+    # into consolidated blocks) never gains a column, so it is never fragmented by inserts
+    for key in LATER_COLUMNS:
+        m.setdefault(key, pd.Series(np.zeros(n_rows, dtype=bool), index=own_index(m)))
+    m = pd.DataFrame(m, copy=False)
     # hh_key: made once per household on its source row (every field it is made of is the same on
     # all rows of a household: household fields come from that row, a group never spans tables)
     # and shared by the household's rows: one string per household, not one per member
@@ -251,6 +259,39 @@ def build_members(tables: list[RawTable], as_of, card_names, log: IssueLog, read
 
     coverage.report_columns(tables, read_keys, supplied, log)
     return m, headers
+
+
+def repeated(value: str, n: int) -> np.ndarray:
+    """``n`` references to one string (``np.full`` would make ``n`` copies of it)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+
+def stack_columns(parts: list[pd.DataFrame]) -> dict[str, pd.Series]:
+    """``pd.concat(parts, ignore_index=True)`` as a dict of columns, built one column at a time,
+    each let go of in the parts once stacked: the peak is the parts plus one column, not the
+    parts plus a whole second copy of them (a million members, ~80 columns). Empties ``parts``."""
+    order = list(dict.fromkeys(c for p in parts for c in p.columns))
+    lengths = [len(p) for p in parts]
+    columns = [dict(p.items()) for p in parts]
+    parts.clear()
+    out = {}
+    for key in order:
+        pieces = [c.pop(key, None) for c in columns]
+        if all(x is not None for x in pieces):
+            out[key] = pd.concat(pieces, ignore_index=True)
+        else:  # missing in some tables: NA there, typed as concatenating the frames would
+            frames = [x.to_frame() if x is not None else pd.DataFrame(index=pd.RangeIndex(n))
+                      for x, n in zip(pieces, lengths)]
+            out[key] = pd.concat(frames, ignore_index=True)[key]
+        del pieces
+    return out
+
+
+def own_index(m: dict[str, pd.Series]) -> pd.Index:
+    return next(iter(m.values())).index
 
 
 def has_column(headers: dict[int, dict[str, str]], m: pd.DataFrame, key: str) -> np.ndarray:

@@ -273,7 +273,7 @@ def _to_frame(out: dict[str, object], k: int) -> pd.DataFrame:
             cols[name] = pd.Series(v, dtype="int64")
         else:
             cols[name] = pd.Series(v, dtype="float64")
-    return pd.DataFrame(cols, index=pd.RangeIndex(k))
+    return pd.DataFrame(cols, index=pd.RangeIndex(k), copy=False)  # the Series are new: no second copy
 
 
 def _empty() -> pd.DataFrame:

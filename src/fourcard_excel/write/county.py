@@ -28,7 +28,7 @@ def write_county(result, out_dir: Path) -> Path:
     order = tables.card_order(rules, hh["card"] if "card" in hh else None)
     cards = list(rules.card_names)
     with atomic_path(path) as tmp:
-        wb = styles.new_workbook(tmp, tmpdir=out_dir, created=result.as_of)
+        wb = styles.new_workbook(tmp, tmpdir=out_dir, created=result.as_of, constant_memory=True)
         fmts = styles.Formats(wb)
         used: set[str] = set()
 

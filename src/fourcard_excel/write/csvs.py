@@ -48,6 +48,7 @@ LOCAL_LABELS = {"head_sex": "户主性别", "id_ok": "证件号码有效", "rost
 ROSTER_LEVELS = {"member": "成员花名册", "household": "户花名册"}
 
 MEMBER_SORT = ["source_file", "source_sheet", "source_row"]
+MEMBER_CSV_SET = frozenset(MEMBER_CSV_KEYS)
 
 
 _STR = pd.Series([], dtype="str").dtype
@@ -110,7 +111,9 @@ def csv_column(series: pd.Series) -> pd.Series:
     return escape_text(series)
 
 
-CHUNK_ROWS = 100_000  # rows converted and written at a time: memory stays flat for 1M members
+# rows converted and written at a time: memory stays flat for 1M members (with a pool, up to two
+# chunks per worker are in flight: each is a copy of its rows, their pickle and their CSV text)
+CHUNK_ROWS = 25_000
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -193,22 +196,25 @@ def sort_order(frame: pd.DataFrame, sort_keys: list[str] | None) -> np.ndarray:
 
 
 def write_csv_chunked(frame: pd.DataFrame, path: Path, convert, sort_keys: list[str] | None = None,
-                      chunk_rows: int = CHUNK_ROWS, pool=None) -> Path:
+                      chunk_rows: int = CHUNK_ROWS, pool=None, keep=None) -> Path:
     """``convert(frame)`` written as CSV, ``chunk_rows`` rows at a time, in the order of a stable
     sort by ``sort_keys``: the same bytes as converting and writing the sorted frame whole, without
     a sorted copy of a wide frame or a converted copy of all of it.
 
     With a parallel ``background.Pool`` (``convert`` then a module-level function), the chunks
     are converted to CSV text by its workers, a few at a time (memory stays bounded), and written
-    here in order."""
+    here in order. ``keep(column)``: whether ``convert`` needs that column (default: all); the
+    others are not copied into the chunks."""
     order = sort_order(frame, sort_keys)
+    cols = np.arange(frame.shape[1]) if keep is None else \
+        np.flatnonzero([keep(c) for c in frame.columns])
     starts = range(0, max(len(frame), 1), chunk_rows)
     parallel = pool is not None and pool.parallel and len(starts) > 1
     window = 2 * getattr(pool, "workers", 1)
     with atomic_path(path) as tmp, open(tmp, "w", encoding=ENCODING, newline="") as fh:
         pending: list = []
         for start in starts:
-            part = frame.iloc[order[start:start + chunk_rows]]
+            part = frame.iloc[order[start:start + chunk_rows], cols]
             if not parallel:
                 fh.write(csv_text(convert, part, start == 0))
                 continue
@@ -261,6 +267,11 @@ def label_roster_level(members: pd.DataFrame) -> pd.DataFrame:
     return members.assign(roster_level=members["roster_level"].replace(ROSTER_LEVELS))
 
 
+def member_csv_column(key) -> bool:
+    """A members column that members.csv shows."""
+    return key in MEMBER_CSV_SET or str(key).startswith("extra:")
+
+
 def members_csv_part(members: pd.DataFrame) -> pd.DataFrame:
     """members.csv's columns for these rows (no sorting)."""
     return csv_frame(label_roster_level(members), MEMBER_CSV_KEYS, extras=True)
@@ -285,6 +296,7 @@ def write_csvs(households: pd.DataFrame, members: pd.DataFrame, issues: pd.DataF
     return [
         write_csv_chunked(households, out_dir / "households.csv", households_csv_part, HOUSEHOLD_SORT,
                           pool=pool),
-        write_csv_chunked(members, out_dir / "members.csv", members_csv_part, MEMBER_SORT, pool=pool),
+        write_csv_chunked(members, out_dir / "members.csv", members_csv_part, MEMBER_SORT, pool=pool,
+                          keep=member_csv_column),
         write_csv(issues_csv(issues), out_dir / "issues.csv"),
     ]

@@ -46,7 +46,7 @@ def write_issue_book(issues: pd.DataFrame, path: Path, *, tmpdir: Path | None = 
                      created=None) -> Path:
     frame = issue_sheet_frame(issues)
     with atomic_path(path) as tmp:
-        wb = styles.new_workbook(tmp, tmpdir=tmpdir or Path(path).parent, created=created)
+        wb = styles.new_workbook(tmp, tmpdir=tmpdir or Path(path).parent, created=created, constant_memory=True)
         fmts = styles.Formats(wb)
         used: set[str] = set()
         write_frame(wb, "问题清单", frame, formats=fmts, used_names=used,

@@ -127,7 +127,7 @@ def write_township_book(town: str, households: pd.DataFrame, issues: pd.DataFram
         if len(households) else {}
     empty = households.iloc[0:0]
     with atomic_path(path) as tmp:
-        wb = styles.new_workbook(tmp, tmpdir=tmpdir or Path(path).parent, created=created)
+        wb = styles.new_workbook(tmp, tmpdir=tmpdir or Path(path).parent, created=created, constant_memory=True)
         fmts = styles.Formats(wb)
         used: set[str] = set()
 
