@@ -224,9 +224,10 @@ def test_rust_writer_keeps_text_as_text_and_cuts_long_cells(tmp_path):
 
 
 def test_column_writes_give_the_same_bytes_as_cell_writes(tmp_path, monkeypatch):
-    """The Rust path writes runs of a column in one call (sheet._write_columns); the file must be
-    byte for byte the one written cell by cell: mixed fills, quote-prefixed text in a few rows,
-    None as formatted blanks, numbers, dates, yes/no, a totals row and a second sheet."""
+    """The Rust path writes runs of a column in one call (sheet._write_columns) or, in
+    constant-memory mode, runs of a row (sheet._write_row_runs); the file must be byte for byte the
+    one written cell by cell: mixed fills, quote-prefixed text in a few rows, None as formatted
+    blanks, numbers, dates, yes/no, a totals row and a second sheet."""
     n = 300
     fills = ["#FCE4E4" if i < 40 else "#FFF2CC" if i % 7 else "" for i in range(n)]  # long runs + scattered
     frame = pd.DataFrame({
@@ -237,23 +238,32 @@ def test_column_writes_give_the_same_bytes_as_cell_writes(tmp_path, monkeypatch)
         "金额": [i * 1.25 if i % 17 else None for i in range(n)],
         "日期": pd.to_datetime(["2024-03-01" if i % 9 else None for i in range(n)]),
         "是否": pd.array([bool(i % 2) if i % 5 else None for i in range(n)], dtype="boolean"),
-        "全=": ["=SUM(A1)"] * n,
+        "公式样": ["=SUM(A1)" if i % 50 == 3 else "合计" for i in range(n)],
     })
 
-    def build(path, columnar: bool):
-        monkeypatch.setattr(rustbook.Worksheet, "columnar", columnar)
-        wb = styles.new_workbook(path, engine="rust", created=dt.date(2026, 1, 2))
+    def build(path, *, columnar: bool, row_runs: bool, constant_memory: bool = False):
+        monkeypatch.setattr(rustbook.Worksheet, "columnar", columnar)  # constant memory: never
+        monkeypatch.setattr(rustbook.Worksheet, "row_runs", row_runs)
+        wb = styles.new_workbook(path, engine="rust", created=dt.date(2026, 1, 2),
+                                 constant_memory=constant_memory)
         write_frame(wb, "甲", frame, row_fill=pd.Series(fills), bold_last_row=True, title="标题")
         write_frame(wb, "乙", frame.iloc[::-1], row_fill=pd.Series(fills[::-1]))
         write_frame(wb, "丙", frame.iloc[:3])
         wb.close()
         return path.read_bytes()
 
-    cells = build(tmp_path / "cells.xlsx", False)
-    assert build(tmp_path / "columns.xlsx", True) == cells
-    ws = openpyxl.load_workbook(tmp_path / "columns.xlsx")["甲"]
-    assert ws["G3"].value == "=SUM(A1)" and ws["G3"].data_type == "s" and ws["G3"].quotePrefix
-    assert ws["B3"].value is None and ws["B3"].fill.fgColor.rgb == "FFFCE4E4"  # blank keeps its fill
+    for constant_memory in (False, True):
+        cells = build(tmp_path / "cells.xlsx", columnar=False, row_runs=False, constant_memory=constant_memory)
+        runs = build(tmp_path / "runs.xlsx", columnar=False, row_runs=True, constant_memory=constant_memory)
+        assert runs == cells
+        if not constant_memory:
+            assert build(tmp_path / "columns.xlsx", columnar=True, row_runs=True) == cells
+        for name in ("cells.xlsx", "runs.xlsx"):
+            ws = openpyxl.load_workbook(tmp_path / name)["甲"]
+            assert ws["G6"].value == "=SUM(A1)" and ws["G6"].data_type == "s" and ws["G6"].quotePrefix
+            assert ws["G7"].value == "合计" and not ws["G7"].quotePrefix
+            assert ws["B3"].value is None and ws["B3"].fill.fgColor.rgb == "FFFCE4E4"  # blank keeps its fill
+            assert ws["A302"].value == "522401199001000299"  # the totals row, last
 
 
 def test_content_width_matches_display_width():

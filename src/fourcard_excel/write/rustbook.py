@@ -209,11 +209,19 @@ class Worksheet:
     """xlsxwriter-style worksheet; per-cell writes go straight to the native methods."""
 
     # ``write_column`` takes a whole run of cells in one native call (same cells as one ``write``
-    # each): sheet._write_rows writes column by column when a worksheet says so
+    # each): sheet._write_rows writes column by column when a worksheet says so. Not in
+    # constant-memory mode, where rows must come in order (an earlier row is refused).
     columnar = True
 
-    def __init__(self, native) -> None:
+    # ``write_row_run(row, col, values, fmt)``: adjacent cells of one row sharing a format in one
+    # native call (the same cells as one ``write`` each), used where rows must come in order
+    row_runs = True
+
+    def __init__(self, native, constant_memory: bool = False) -> None:
         self.native = native
+        if constant_memory:
+            self.columnar = False
+        self.write_row_run = native.write_row
         w = native.write
         # bound once: the hot loop calls these per cell without a Python wrapper
         self.write = self.write_string = self.write_number = self.write_blank = w
@@ -369,8 +377,8 @@ class Workbook:
         return make_format(self.native, props or {})
 
     def add_worksheet(self, name: str | None = None) -> Worksheet:
-        native = self.native.add_worksheet(name, bool(self.options.get("constant_memory")))
-        ws = Worksheet(native)
+        constant_memory = bool(self.options.get("constant_memory"))
+        ws = Worksheet(self.native.add_worksheet(name, constant_memory), constant_memory)
         self._sheets.append(ws)
         return ws
 

@@ -248,6 +248,8 @@ def _write_rows(ws, formats: Formats, cols: list[_Col], first: int, n: int,
     body_n = n - 1 if bold_last_row else n
     if getattr(ws, "columnar", False):
         _write_columns(ws, cols, writers, options, format_codes, first, body_n)
+    elif getattr(ws, "row_runs", False) and body_n > 0:
+        _write_row_runs(ws, cols, writers, options, format_codes, codes, first, body_n)
     else:
         fmt_lists = [itertools.repeat(opts[0], n) if idx is None else np.array(opts, dtype=object)[idx].tolist()
                      for opts, idx in zip(options, format_codes)]
@@ -262,6 +264,42 @@ def _write_rows(ws, formats: Formats, cols: list[_Col], first: int, n: int,
             w(r, c, col.values[-1], formats.total(col.kind))
     if fill_mode == "conditional":
         _conditional_fills(ws, formats, palette, codes, first, len(cols) - 1)
+
+
+def _write_row_runs(ws, cols: list[_Col], writers: list, options: list[list], format_codes: list,
+                    codes: np.ndarray, first: int, n: int) -> None:
+    """The body row by row (rows in order: constant-memory sheets), each run of adjacent cells
+    sharing a format in one ``ws.write_row_run`` call (the engine's ``row_runs``: rust_xlsxwriter's
+    ``write_row``, the same cells as one ``write`` each). A row's formats follow from its fill code
+    unless one of its cells is quote-prefixed (rare): such a row is written cell by cell."""
+    ncols = len(cols)
+    quoted = np.zeros(n, dtype=bool)
+    for col in cols:
+        if col.quote is not None:
+            quoted |= col.quote[:n]
+    runs_by_code: dict[int, list[tuple]] = {}
+    for k in np.unique(codes[:n]).tolist():
+        fmts = [opts[0] if idx is None else opts[k] for opts, idx in zip(options, format_codes)]
+        runs, start = [], 0
+        for c in range(1, ncols + 1):
+            if c == ncols or fmts[c] is not fmts[start]:
+                runs.append((start, c, fmts[start], c - start == 1))
+                start = c
+        runs_by_code[k] = runs
+    write_run, write = ws.write_row_run, ws.write
+    rows = zip(range(first, first + n), map(list, zip(*[c.values for c in cols])), codes[:n].tolist(),
+               quoted.tolist())  # lists: the native call takes a list slice
+    for r, vrow, k, q in rows:
+        if q:
+            for c in range(ncols):
+                idx = format_codes[c]
+                writers[c](r, c, vrow[c], options[c][0 if idx is None else idx[r - first]])
+            continue
+        for a, b, f, single in runs_by_code[k]:
+            if single:
+                write(r, a, vrow[a], f)
+            else:
+                write_run(r, a, vrow[a:b], f)
 
 
 MIN_RUN = 8  # a column's runs shorter than this on average are written cell by cell
