@@ -77,7 +77,11 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
         for n, f in enumerate(todo, 1):
             if progress:
                 progress(f.rel, n, len(todo))
-            done, found, file_log, parsed = jobs[n - 1].result()
+            try:
+                done, found, file_log, parsed = jobs[n - 1].result()
+            except background.WorkerCrashed:  # the parser died on this file, alone: the batch goes on
+                done, found, file_log, parsed = crashed(f), [], IssueLog(), False
+                file_log.add(f.code, f.reason, file=f.rel)
             if done is not f:  # a worker's copy: take over what it found out about the file
                 f.__dict__.update(done.__dict__)
             if parsed:
@@ -87,6 +91,14 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
             tables.extend(found)
     tables = resubmit.set_aside_resubmissions(files, tables, logs, preferred, log)
     return root, files, tables
+
+
+def crashed(f: InputFile) -> InputFile:
+    """``f`` marked 失败: reading it killed the worker process (twice, the second time alone)."""
+    f.status, f.code = "失败", "F005"
+    f.reason = (f"文件“{f.rel}”读取时处理进程意外退出（文件可能已损坏，或电脑内存不足），已跳过，其余文件照常处理；"
+                "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
+    return f
 
 
 def read_one(f: InputFile) -> tuple[InputFile, list[RawTable], IssueLog, bool]:
