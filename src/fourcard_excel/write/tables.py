@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import registry
@@ -75,14 +76,23 @@ def card_pivot(households: pd.DataFrame, by: str, order: list[str], *, weights: 
     if households.empty:
         table = pd.DataFrame(0, index=pd.Index([], name=label), columns=order, dtype="int64")
     else:
+        # a crosstab by counting codes (pd.crosstab's groupby/pivot is ~5x slower on small frames)
         index = households[by].astype("str")
-        index = index.where(index != "", BLANK).rename(label)
-        cards = households["card"].astype("str").rename("card")
-        if weights:
-            table = pd.crosstab(index, cards, values=households[weights].astype("int64"), aggfunc="sum")
+        index = index.where(index != "", BLANK)
+        rows, row_names = pd.factorize(index, sort=True)  # NA → -1: left out, as crosstab does
+        cols, card_names = pd.factorize(households["card"].astype("str"), sort=True)
+        keep = (rows >= 0) & (cols >= 0)
+        cell = rows[keep] * len(card_names) + cols[keep]
+        sums = np.zeros(len(row_names) * len(card_names), dtype="int64")
+        if weights:  # int64 sums (exact), as crosstab's
+            np.add.at(sums, cell, households[weights].astype("int64").to_numpy()[keep])
         else:
-            table = pd.crosstab(index, cards)
-        table = table.reindex(columns=order, fill_value=0).fillna(0).astype("int64")
+            sums += np.bincount(cell, minlength=len(sums))
+        table = pd.DataFrame(sums.reshape(len(row_names), len(card_names)),
+                             index=pd.Index(row_names, name=label), columns=list(card_names))
+        used = np.zeros(len(row_names), dtype=bool)
+        used[rows[keep]] = True
+        table = table[used].reindex(columns=order, fill_value=0)
     table = table.sort_index()
     table[total_label] = table.sum(axis=1)
     total_row = table.sum(axis=0).to_frame().T
