@@ -38,7 +38,7 @@ def _table(path):
     h = next(i for i, r in enumerate(rows) if r[0] == "序号")
     body = []
     for r in rows[h + 1:]:
-        if not isinstance(r[0], int):
+        if not isinstance(r[0], (int, float)):  # 序号 (the Rust writer stores 1 as 1.0)
             break
         body.append(r)
     return ws, rows, rows[h], body

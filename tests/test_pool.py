@@ -99,3 +99,86 @@ def test_a_main_module_that_cannot_be_reimported_runs_jobs_inline(monkeypatch):
     launcher.__spec__ = types.SimpleNamespace(name="__main__")
     monkeypatch.setitem(sys.modules, "__main__", launcher)
     assert background._main_importable()
+
+
+def _die(code):
+    os._exit(code)  # what a parser crash or the system's out-of-memory killer looks like
+
+
+def _slow_square(x):
+    import time
+
+    time.sleep(0.2)
+    return x * x
+
+
+def test_a_dying_worker_fails_only_its_own_job(monkeypatch):
+    monkeypatch.setenv(background.ENV_WORKERS, "2")
+    with background.Pool() as pool:
+        jobs = [pool.submit(_slow_square, i) for i in range(3)]
+        doomed = pool.submit(_die, 7)
+        jobs += [pool.submit(_slow_square, i) for i in range(3, 6)]
+        with pytest.raises(background.WorkerCrashed, match="处理进程意外退出"):
+            doomed.result()
+        # the jobs that shared the broken workers are run again, alone, and succeed
+        assert [j.result() for j in jobs] == [i * i for i in range(6)]
+        # and the pool goes on with fresh workers
+        assert pool.submit(_pid_and_square, 9).result()[1] == 81
+
+
+def _read_or_crash(f):
+    """``pipeline.read_one`` except on a file named like 崩溃*, where the worker dies."""
+    from fourcard_excel import pipeline
+
+    if "崩溃" in f.rel:
+        os._exit(9)
+    return pipeline.read_one(f)
+
+
+def test_a_file_that_kills_its_reader_is_failed_and_the_batch_goes_on(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from fourcard_excel import pipeline
+    from rosters import write_member_roster
+
+    batch = tmp_path / "in"
+    batch.mkdir()
+    write_member_roster(batch / "白沙镇.xlsx", "白沙镇")
+    write_member_roster(batch / "清水乡.xlsx", "清水乡")
+    write_member_roster(batch / "崩溃的花名册.xlsx", "石门乡")
+    monkeypatch.setenv(background.ENV_WORKERS, "2")
+    monkeypatch.setattr(pipeline, "read_one", _read_or_crash)
+    result = process(batch, tmp_path / "out", as_of=dt.date(2024, 3, 18), seed=1, use_db=False)
+
+    files = result.files.set_index("文件")
+    assert files.loc["崩溃的花名册.xlsx", "状态"] == "失败"
+    assert "处理进程意外退出" in files.loc["崩溃的花名册.xlsx", "原因"]
+    assert set(files.loc[["白沙镇.xlsx", "清水乡.xlsx"], "状态"]) == {"已处理"}
+    assert set(result.households["township"]) == {"白沙镇", "清水乡"}
+    f005 = result.issues[result.issues["代码"] == "F005"]
+    assert list(f005["文件"]) == ["崩溃的花名册.xlsx"]
+    assert (tmp_path / "out" / "乡镇结果" / "白沙镇.xlsx").is_file()
+
+
+def _die_writing(*args, **kwargs):
+    os._exit(9)
+
+
+def test_a_writer_that_dies_twice_stops_with_a_chinese_error(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from fourcard_excel.cli import main
+    from fourcard_excel.write import township
+    from rosters import write_member_roster
+
+    batch = tmp_path / "in"
+    batch.mkdir()
+    write_member_roster(batch / "白沙镇.xlsx", "白沙镇")
+    write_member_roster(batch / "清水乡.xlsx", "清水乡")
+    monkeypatch.setenv(background.ENV_WORKERS, "2")
+    monkeypatch.setattr(township, "write_township_book", _die_writing)
+    res = CliRunner().invoke(main, ["process", str(batch), "-o", str(tmp_path / "out"), "--no-db",
+                                    "--as-of", "2024-03-18"])
+    assert res.exit_code == 1, res.output
+    assert "错误：写出结果时处理进程意外退出" in res.output
+    assert "FOURCARD_WORKERS=1" in res.output

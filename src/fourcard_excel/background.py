@@ -15,6 +15,10 @@ parent's memory". Writing workbooks is CPU-bound, so threads would not help.
   is for experiments; the files are the same either way.
 - Each output is written by exactly one job from its own inputs, so the files are byte-identical
   for any N (tests/test_pool.py compares a spawn run with a one-process run).
+- A worker that dies (a parser crashing on a damaged file, the system killing it for memory)
+  breaks every job the executor held. Each such job is run again in a process of its own, so only
+  the job that kills its process fails, with ``WorkerCrashed`` (a Chinese message); the caller
+  decides what that means (reading: that file is 失败 and the batch goes on).
 """
 
 from __future__ import annotations
@@ -76,6 +80,61 @@ def _main_importable() -> bool:
     return main_file is None or os.path.exists(main_file)
 
 
+class WorkerCrashed(RuntimeError):
+    """The job's worker process died twice: once in the shared pool, once alone."""
+
+    def __init__(self, exit_code: int | None = None) -> None:
+        self.exit_code = exit_code
+        super().__init__("处理进程意外退出（可能是文件损坏导致读取程序崩溃，或电脑内存不足）")
+
+
+def _run_alone(method: str, func: Callable[..., Any], args, kwargs) -> Any:
+    """Run one job in a fresh worker process of its own; ``WorkerCrashed`` if that one dies too."""
+    ex = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
+    try:
+        return ex.submit(func, *args, **kwargs).result()
+    except BrokenProcessPool:
+        raise WorkerCrashed() from None
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+class _Retried:
+    """A job of the shared executor (Future-like). If the executor breaks before the job is done
+    (some worker died), ``result()`` runs the job again alone: the jobs that merely shared the
+    broken executor with the culprit still succeed. Its arguments are let go of once it succeeds."""
+
+    def __init__(self, future: Future, method: str, func: Callable[..., Any], args, kwargs) -> None:
+        self.future, self._method = future, method
+        self._call: tuple | None = (func, args, kwargs)
+        self._retried = False
+        self._value: Any = None
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future) -> None:
+        if not future.cancelled() and not isinstance(future.exception(), BrokenProcessPool):
+            self._call = None  # the frames it was sent are not kept alive by this object
+
+    def result(self) -> Any:
+        if self._retried:
+            return self._value
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            if self._call is None:
+                raise
+            func, args, kwargs = self._call
+            self._call, self._retried = None, True
+            self._value = _run_alone(self._method, func, args, kwargs)
+            return self._value
+
+    def cancel(self) -> bool:
+        return self.future.cancel()
+
+    def done(self) -> bool:
+        return self.future.done()
+
+
 class _Deferred:
     """An inline job: runs in the caller when its result is first asked for (Future-like)."""
 
@@ -123,6 +182,25 @@ def _executor(workers: int, method: str) -> ProcessPoolExecutor:
     return ex
 
 
+def _warm() -> None:
+    """A new worker's first job: import what the writing jobs use, while the caller is busy."""
+    from . import pipeline  # noqa: F401 - pandas, the readers and writers
+    from .write import township  # noqa: F401
+
+
+def recycle_workers() -> None:
+    """Replace the shared workers with fresh ones (started now, importing the writers while the
+    caller goes on). Reading a large sheet leaves a worker holding hundreds of MB it no longer
+    needs (Python keeps freed memory); the writing jobs then start from a small process."""
+    for key in list(_SHARED):
+        old = _SHARED.pop(key)
+        old.shutdown(wait=False, cancel_futures=False)
+        workers, method = key
+        fresh = _executor(workers, method)
+        for _ in range(workers):
+            fresh.submit(_warm)
+
+
 @atexit.register
 def shutdown_workers() -> None:
     """Stop the shared workers (at exit; also callable, e.g. by a long-running server)."""
@@ -149,16 +227,22 @@ class Pool:
         return self._executor is not None
 
     def submit(self, func: Callable[..., Any], *args, **kwargs):
-        job: Future | _Deferred
+        job: _Retried | _Deferred
         if self._executor is None:
             job = _Deferred(func, args, kwargs)
         else:
+            if getattr(self._executor, "_broken", False):  # a worker died earlier: start afresh
+                self._executor = _executor(self.workers, self.method)
             try:
-                job = self._executor.submit(func, *args, **kwargs)
-            except BrokenProcessPool:  # a worker died earlier (e.g. killed): start afresh
+                future = self._executor.submit(func, *args, **kwargs)
+            except BrokenProcessPool:
                 _SHARED.pop((self.workers, self.method), None)
                 self._executor = _executor(self.workers, self.method)
-                job = self._executor.submit(func, *args, **kwargs)
+                future = self._executor.submit(func, *args, **kwargs)
+            job = _Retried(future, self.method, func, args, kwargs)
+        # finished jobs are let go of: their results (a CSV chunk's text…) live only as long as
+        # the caller keeps the job, not until the pool closes
+        self._jobs = [j for j in self._jobs if not (isinstance(j, _Retried) and j.done())]
         self._jobs.append(job)
         return job
 
@@ -166,7 +250,7 @@ class Pool:
         if cancel:
             for job in self._jobs:
                 job.cancel()
-        running = [j for j in self._jobs if isinstance(j, Future)]
+        running = [j.future for j in self._jobs if isinstance(j, _Retried)]
         if running:
             wait(running)
         self._jobs = []
@@ -206,5 +290,6 @@ def start(func: Callable[..., Any], *args, **kwargs) -> Job:
     return Job(pool, pool.submit(func, *args, **kwargs))
 
 
-__all__ = ["DEFAULT_START_METHOD", "ENV_START_METHOD", "ENV_WORKERS", "Job", "Pool", "cpu_count",
-           "inline", "parallel_enabled", "shutdown_workers", "start", "start_method", "worker_count"]
+__all__ = ["DEFAULT_START_METHOD", "ENV_START_METHOD", "ENV_WORKERS", "Job", "Pool", "WorkerCrashed",
+           "cpu_count", "inline", "parallel_enabled", "recycle_workers", "shutdown_workers", "start",
+           "start_method", "worker_count"]

@@ -77,7 +77,11 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
         for n, f in enumerate(todo, 1):
             if progress:
                 progress(f.rel, n, len(todo))
-            done, found, file_log, parsed = jobs[n - 1].result()
+            try:
+                done, found, file_log, parsed = jobs[n - 1].result()
+            except background.WorkerCrashed:  # the parser died on this file, alone: the batch goes on
+                done, found, file_log, parsed = crashed(f), [], IssueLog(), False
+                file_log.add(f.code, f.reason, file=f.rel)
             if done is not f:  # a worker's copy: take over what it found out about the file
                 f.__dict__.update(done.__dict__)
             if parsed:
@@ -85,8 +89,18 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
             else:
                 log.extend(file_log)
             tables.extend(found)
+        if pool.parallel:
+            background.recycle_workers()  # the writing starts from small fresh workers
     tables = resubmit.set_aside_resubmissions(files, tables, logs, preferred, log)
     return root, files, tables
+
+
+def crashed(f: InputFile) -> InputFile:
+    """``f`` marked 失败: reading it killed the worker process (twice, the second time alone)."""
+    f.status, f.code = "失败", "F005"
+    f.reason = (f"文件“{f.rel}”读取时处理进程意外退出（文件可能已损坏，或电脑内存不足），已跳过，其余文件照常处理；"
+                "请用 Excel/WPS 打开检查并重新另存为 .xlsx 后提交")
+    return f
 
 
 def read_one(f: InputFile) -> tuple[InputFile, list[RawTable], IssueLog, bool]:
@@ -230,28 +244,31 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     if inspectors is None and "inspectors" in result.tables:  # a 抽查人员名单 dropped in the folder
         inspectors = result.tables["inspectors"].rename(
             columns={"name": "姓名", "unit": "单位", "township": "所在乡镇"})[["姓名", "单位", "所在乡镇"]]
-    t0 = time.perf_counter()
-    spotcheck.run(result, seed=seed, force_disagree=force_disagree, inspectors=inspectors, team_size=team_size)
-    quotas.run(result)
-    contacts.run(result)
-    history.run(result, db_path=db_path if use_db else False)
-    measures.run(result)  # the ledger: dropped in the folder or side_files["ledger"] (--ledger)
-    t1 = time.perf_counter()
-    result.timings["checks"] = t1 - t0
-
-    # the notices and the township books (the largest writes) go to worker processes (spawned,
-    # FOURCARD_WORKERS of them) while this one writes the rest; the files are the same for any N
+    # the notices (they need the cards only), the township books and the 一户一策 books (the
+    # largest writes) go to worker processes (spawned, FOURCARD_WORKERS of them) while this one
+    # runs the checks and writes the rest; the files are the same for any N
     pool = background.Pool()
     try:
         notices = submit_notices(pool, result, out, mask_id=mask_id, phone=phone)
+        t0 = time.perf_counter()
+        spotcheck.run(result, seed=seed, force_disagree=force_disagree, inspectors=inspectors,
+                      team_size=team_size)
+        quotas.run(result)
+        contacts.run(result)
+        history.run(result, db_path=db_path if use_db else False)
+        measures.run(result)  # the ledger: dropped in the folder or side_files["ledger"] (--ledger)
+        t1 = time.perf_counter()
+        result.timings["checks"] = t1 - t0
+
         townships = write_townships(result, out, pool=pool)
         spot = submit_spotcheck(pool, result, out)
         written: list[Path] = []
-        for module in (quotas, contacts, history, measures):
+        for module in (quotas, contacts, history):
             written += module.write(result, out)
+        plans = measures.submit_writes(result, out, pool)
         result.timings["write_checks"] = time.perf_counter() - t1
         written = write_outputs(result, out, extra_paths=written, townships=townships, pool=pool,
-                                extra_jobs=[spot, notices])
+                                extra_jobs=[plans, spot, notices])
     except BaseException:
         pool.close(cancel=True)  # no worker goes on writing behind the caller's back
         raise

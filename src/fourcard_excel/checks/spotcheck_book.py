@@ -17,12 +17,11 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
+from ..write import styles
 from ..write.atomic import atomic_path
+from ..write.sheet import write_cells
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                    "in_memory": True}  # small books: no scratch files (faster)
 SUMMARY_SHEET = "汇总"
 BLANK_COLUMNS = ["核查卡别", "核查意见", "抽查人签字1", "抽查人签字2", "日期"]
 LIST_COLUMNS = ["序号", "乡镇", "行政村", "户编号", "户主姓名", "证件号码", "家庭人口", "卡别", "判定依据",
@@ -58,7 +57,7 @@ def sheet_name(text: str, used: set[str]) -> str:
 
 
 class _Formats:
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+    def __init__(self, wb) -> None:
         base = {"border": 1, "valign": "vcenter", "font_size": 10}
         self.title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
         self.subtitle = wb.add_format({"bold": True, "font_size": 11})
@@ -81,6 +80,14 @@ class _Formats:
 def _write_text(ws, row: int, col: int, value: object, fmt, fmt_q) -> None:
     s = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
     ws.write_string(row, col, s, fmt_q if s.startswith(_FORMULA_START) else fmt)
+
+
+def _text_cells(column: pd.Series) -> list[str]:
+    """``_write_text``'s text of every value of a column: NA → "", 是/否 for booleans, str()."""
+    arr = column.to_numpy(dtype=object)
+    na = pd.isna(arr).tolist()
+    return ["" if m else v if type(v) is str else ("是" if v else "否") if isinstance(v, bool) else str(v)
+            for v, m in zip(arr.tolist(), na)]
 
 
 def _cell_value(value: object) -> object:
@@ -158,7 +165,7 @@ def write_sample_book(path: Path | str, sample: pd.DataFrame, strata: pd.DataFra
     path = Path(path)
     card_choices = list(meta.get("card_names") or []) + ["不纳入"]
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = styles.new_workbook(tmp)  # the Rust writer when installed; in memory, text stays text
         as_of = meta.get("as_of")  # a fixed document date: reruns give the same bytes
         wb.set_properties({"title": "县级抽查名单", "subject": f"随机种子 {meta['seed']}",
                            "comments": f"随机种子 {meta['seed']}；抽查比例 {meta['rate']:.0%}",
@@ -248,21 +255,27 @@ def _write_list_sheet(wb, fm: _Formats, name: str, title: str, rows: pd.DataFram
         ws.write_string(1, c, head, fm.header)
     ws.set_row(1, 30)
     values = rows.reset_index(drop=True)
-    for r, rec in enumerate(values.itertuples(index=False, name=None), start=2):
-        ws.write_number(r, 0, r - 1, fm.int)
-        forced = rec[-1] != "随机"
-        for c, (head, v) in enumerate(zip(values.columns, rec), start=1):
-            v = _cell_value(v)
-            if head == "家庭人口" and isinstance(v, (int, float)):
-                ws.write_number(r, c, float(v), fm.int)
-            elif head == "判定依据":
-                _write_text(ws, r, c, v, fm.wrap, fm.wrap_q)
-            elif head == "抽取方式" and forced:
-                _write_text(ws, r, c, v, fm.forced, fm.forced)
-            else:
-                _write_text(ws, r, c, v, fm.text, fm.text_q)
-        for c in range(len(LIST_COLUMNS) - len(BLANK_COLUMNS), len(LIST_COLUMNS)):
-            ws.write_blank(r, c, None, fm.blank)
+    n = len(values)
+    # column by column (one native call per run of a format on the Rust writer), the same cells
+    # as writing row by row: numbers, text (quote-prefixed when formula-like), formatted blanks
+    write_cells(ws, 2, 0, list(range(1, n + 1)), fm.int, ws.write_number)
+    forced = (values["抽取方式"] != "随机").tolist() if n else []
+    for c, head in enumerate(values.columns, start=1):
+        column = values[head]
+        if head == "家庭人口":
+            nums = pd.to_numeric(column, errors="coerce")
+            cells = [float(v) if ok else "" for v, ok in zip(nums.tolist(), nums.notna().tolist())]
+            write_cells(ws, 2, c, cells, [fm.int if isinstance(v, float) else fm.text for v in cells],
+                        lambda r, c_, v, f: (ws.write_number if isinstance(v, float) else ws.write_string)(r, c_, v, f))
+            continue
+        cells = _text_cells(column)
+        plain, quoted = (fm.wrap, fm.wrap_q) if head == "判定依据" else (fm.text, fm.text_q)
+        fmts = [quoted if v.startswith(_FORMULA_START) else plain for v in cells]
+        if head == "抽取方式":
+            fmts = [fm.forced if f else fmt for f, fmt in zip(forced, fmts)]
+        write_cells(ws, 2, c, cells, fmts, ws.write_string)
+    for c in range(len(LIST_COLUMNS) - len(BLANK_COLUMNS), len(LIST_COLUMNS)):
+        write_cells(ws, 2, c, [None] * n, fm.blank, ws.write_blank)
     first, last_row = 2, max(2, len(values) + 1)
     card_col = LIST_COLUMNS.index("核查卡别")
     if card_choices and len(values):
@@ -409,7 +422,7 @@ def write_check_book(path: Path | str, frames: dict[str, pd.DataFrame], issues: 
 
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = styles.new_workbook(tmp)
         fm = _Formats(wb)
         cov = frames["覆盖率"]
         ws = wb.add_worksheet("覆盖率")

@@ -11,6 +11,7 @@ import click
 from ..pipeline import process
 from ..registry import NOT_CARDED, UNDETERMINED
 from .common import (
+    CommandError,
     as_of_option,
     check_out_dir,
     check_prefer,
@@ -85,6 +86,7 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
     \b
     退出码：0 已处理完（数据问题见问题清单）；1 没有读到任何家庭；2 命令用法或规则文件错误。
     """
+    from ..background import WorkerCrashed
     from ..checks.spotcheck import SpotCheckError
     from ..rules.ruleset import RulesError
 
@@ -102,6 +104,9 @@ def process_cmd(input_path, out_dir, rules_path, as_of, seed, force_disagree, in
                          county=county.strip() if county and county.strip() else None)
     except (RulesError, SpotCheckError) as exc:
         raise click.UsageError(str(exc)) from exc
+    except WorkerCrashed as exc:  # while writing (a file that crashes its reader only fails itself)
+        raise CommandError(f"写出结果时{exc}；请关闭其他程序后重试，或设置环境变量 FOURCARD_WORKERS=1 "
+                           "以单个进程运行") from exc
 
     hh = result.households
     for line in summary_lines(result):

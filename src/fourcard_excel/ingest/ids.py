@@ -28,9 +28,16 @@ def make_id(area: str, birth: str, seq: int, female: bool | None = None) -> str:
 
 
 def normalize_ids(values: pd.Series) -> pd.Series:
-    """Text form of ID cells: NFKC, no spaces, x → X. Values are str already (see read.py)."""
+    """Text form of ID cells: NFKC, no spaces, x → X. Values are str already (see read.py).
+    An ID already in that form (ASCII letters and digits, none lower-case: nearly all) is left as
+    it is."""
     s = values.astype("str")
-    s = s.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
+    odd = ~np.fromiter((type(v) is str and v.isascii() and v.isalnum() and (v.isdigit() or v == v.upper())
+                        for v in s.to_numpy(dtype=object)), dtype=bool, count=len(s))
+    if not odd.any():
+        return s
+    s = s.copy()
+    s[odd] = s[odd].str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
     return s
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..registry import NOT_CARDED, UNDETERMINED
 from ..write.csvs import escape_text, write_csv
+from ..write.tables import ordered_cards
 from . import engine, queries, tables
 from .discover import RollupError, find_counties
 
@@ -184,7 +185,7 @@ def _compute(con, runs, name, made, timings) -> RollupResult:
     counties = [r.county for r in runs]
     cards, colours, rate = _rules_cards(runs)
     raw = _timed(timings, "summary", queries.summary, con)
-    order = tables.card_order(cards, raw["card"])
+    order = ordered_cards(cards, raw["card"])  # the county books' order
     people = _timed(timings, "duplicates", queries.duplicate_people, con)
     heads = _timed(timings, "duplicates", queries.duplicate_heads, con)
     result = RollupResult(name=name, runs=runs, counties=counties, cards=cards, order=order, colours=colours,

@@ -12,14 +12,6 @@ from .discover import CountyRun
 
 TOTAL = "合计"
 NO_TOWNSHIP = "（未归属乡镇）"
-NOT_CARDS = (NOT_CARDED, UNDETERMINED)
-
-
-def card_order(card_names: list[str], seen) -> list[str]:
-    """The rules' cards in their order, then other names found in the data, then 不纳入 and 未判定."""
-    seen = [str(c) for c in pd.unique(pd.Series(list(seen), dtype="object")) if str(c)]
-    extra = sorted(c for c in seen if c not in card_names and c not in NOT_CARDS)
-    return [*card_names, *extra, *NOT_CARDS]
 
 
 def _pivot(summary: pd.DataFrame, index: list[str], value: str, order: list[str]) -> pd.DataFrame:

@@ -7,6 +7,8 @@ character is prefixed with ' so a spreadsheet never evaluates it.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +51,18 @@ MEMBER_SORT = ["source_file", "source_sheet", "source_row"]
 MEMBER_CSV_SET = frozenset(MEMBER_CSV_KEYS)
 
 
+_STR = pd.Series([], dtype="str").dtype
+
+
 def escape_text(values: pd.Series) -> pd.Series:
     """Prefix text that a spreadsheet would evaluate (= + - @, control characters) with '."""
+    if values.dtype == _STR:  # the usual case: already text; without NA it is used as it is
+        try:
+            live = styles.live_text(values.tolist())  # joins the values: a NA (float) raises
+        except TypeError:
+            pass
+        else:
+            return values if live is None else values.where(~live, "'" + values)
     s = values.astype("object").where(values.notna(), "").astype("str")
     live = styles.live_text(s)
     return s if live is None else s.where(~live, "'" + s)
@@ -105,9 +117,74 @@ CHUNK_ROWS = 25_000
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding=ENCODING, lineterminator="\n", float_format="%.2f")
+    with atomic_path(path) as tmp, open(tmp, "w", encoding=ENCODING, newline="") as fh:
+        fh.write(frame_csv(frame, header=True))
     return Path(path)
+
+
+def frame_csv(frame: pd.DataFrame, header: bool = True) -> str:
+    """``frame.to_csv(None, index=False, lineterminator="\\n", float_format="%.2f")``, the same
+    text, about 3x faster for the frames written here: each column becomes its cells' text at once
+    (floats "%.2f", integers, text as is, NA empty) and rows are joined with ",". Only fields holding
+    a comma, quote, CR, LF or NUL are quoted (``_csv_field``). Any other kind of column
+    (or a one-column frame: csv quotes a lone empty field) is left to pandas."""
+    cols = [_csv_cells(frame.iloc[:, i]) for i in range(frame.shape[1])] if frame.shape[1] > 1 else [None]
+    if any(c is None for c in cols):
+        return frame.to_csv(None, index=False, header=header, lineterminator="\n", float_format="%.2f")
+    out = io.StringIO()
+    if header:
+        csv.writer(out, lineterminator="\n").writerow([str(c) for c in frame.columns])
+    if len(frame):
+        out.write("\n".join(map(",".join, zip(*cols))))
+        out.write("\n")
+    return out.getvalue()
+
+
+_CSV_SPECIAL = (",", '"', "\r", "\n", "\x00")
+
+
+def _csv_field(value: str) -> str:
+    """One field as the csv module writes it (QUOTE_MINIMAL, doubled quotes): a comma, quote or
+    LF quotes it; CR and NUL (treated differently across Python versions) are left to the module."""
+    if "\r" in value or "\x00" in value:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([value, ""])
+        return buf.getvalue()[:-2]  # drop the empty second field's "," and the line end
+    if "," in value or '"' in value or "\n" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_cells(series: pd.Series) -> list[str] | None:
+    """A column's CSV fields as pandas writes them, or None for a kind not handled here."""
+    dtype = series.dtype
+    if dtype == np.float64:
+        arr = series.to_numpy()
+        if not np.signbit(arr[arr == 0]).any():  # -0.0 ("-0.00") would share 0.0's code
+            codes, uniques = pd.factorize(arr)  # each distinct value formatted once; NaN → -1 → ""
+            texts = list(map("%.2f".__mod__, uniques.tolist())) + [""]
+            return np.array(texts, dtype=object)[codes].tolist()
+        cells = list(map("%.2f".__mod__, arr.tolist()))
+        for i in np.flatnonzero(np.isnan(arr)).tolist():
+            cells[i] = ""
+        return cells
+    if isinstance(dtype, pd.Int64Dtype) or dtype == np.int64:
+        cells = list(map(str, series.to_numpy(dtype="int64", na_value=0).tolist()))
+        for i in np.flatnonzero(series.isna().to_numpy()).tolist():
+            cells[i] = ""
+        return cells
+    if dtype == object or isinstance(dtype, pd.StringDtype):
+        arr = series.to_numpy(dtype=object)  # no copy; all str unless NA (or other objects) in it
+        if pd.api.types.infer_dtype(arr, skipna=False) not in ("string", "empty"):
+            arr = series.to_numpy(dtype=object, na_value="")
+            if pd.api.types.infer_dtype(arr, skipna=False) not in ("string", "empty"):
+                return None
+        cells = arr.tolist()
+        joined = "\x1e".join(cells)
+        if any(ch in joined for ch in _CSV_SPECIAL):
+            cells = list(map(_csv_field, cells))
+        return cells
+    return None
 
 
 def sort_order(frame: pd.DataFrame, sort_keys: list[str] | None) -> np.ndarray:
@@ -151,7 +228,7 @@ def write_csv_chunked(frame: pd.DataFrame, path: Path, convert, sort_keys: list[
 
 def csv_text(convert, part: pd.DataFrame, header: bool) -> str:
     """One chunk of a CSV file as text (a pool job)."""
-    return convert(part).to_csv(None, index=False, header=header, lineterminator="\n", float_format="%.2f")
+    return frame_csv(convert(part), header)
 
 
 def sort_households(households: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 ``styles.new_workbook`` returns one of these when the Rust writer is installed (and
 ``FOURCARD_WRITER`` does not say ``xlsxwriter``). It offers the subset of xlsxwriter's API that the
 ``write/`` layer and the checks' sheets use — ``add_format(dict)``, ``add_worksheet``,
-``worksheets()``, ``add_chart(dict)``, ``set_properties``, ``close()`` and on a worksheet the
+``worksheets()``, ``add_chart(dict)``, ``set_properties``, ``set_custom_property``, ``close()`` and on a worksheet the
 ``write*`` calls, ``merge_range``, ``set_column``/``set_row``, panes, filter, print setup, tab
 colour, ``data_validation`` (lists) and ``insert_chart`` — so code written against xlsxwriter runs
 unchanged and the workbooks are the same in content (benchmarks/bench_writers.py,
@@ -11,11 +11,17 @@ tests/test_writer_backends.py). Anything outside the subset raises ``AttributeEr
 ``NotImplementedError``; use ``styles.new_workbook(..., engine="xlsxwriter")`` for such a book.
 
 The per-cell ``write*`` methods are the native ones (bound at creation), so the hot loop in
-``sheet._write_rows`` pays no Python wrapper per cell: that is where the speed comes from.
+``sheet._write_rows`` pays no Python wrapper per cell: that is where the speed comes from. Fewer
+calls still: ``columnar`` worksheets take a column's run of one format in one ``write_column``
+(in-memory sheets), ``row_runs`` ones a row's run of one format in one ``write_row_run``.
 
 Bytes are reproducible: rust_xlsxwriter stamps the current time into ``docProps/core.xml``;
-``close`` replaces that member with one dated ``created`` (copying every other member's compressed
-bytes unchanged), so equal input gives byte-identical files, as with xlsxwriter.
+``close`` replaces that member with one dated ``created`` and holding the text properties as
+xlsxwriter writes them (copying every other member's compressed bytes unchanged), so equal input
+gives byte-identical files, as with xlsxwriter. Custom properties (not in the binding) are added
+the same way as ``docProps/custom.xml``. Row heights are rounded to whole pixels as xlsxwriter does.
+Known differences that a user cannot see: whole numbers are stored as ``1.0`` (not ``1``) and an
+empty string is written as a formatted blank cell.
 """
 
 from __future__ import annotations
@@ -26,12 +32,15 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 import rvgsrust_xlsxwriter as rx
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 CORE_XML = "docProps/core.xml"
+CUSTOM_XML = "docProps/custom.xml"
+CONTENT_TYPES = "[Content_Types].xml"
+PACKAGE_RELS = "_rels/.rels"
 _BORDERS = {0: None, 1: "thin", 2: "medium", 3: "dashed", 4: "dotted", 5: "thick", 6: "double", 7: "hair"}
 
 
@@ -201,8 +210,20 @@ def _point(options: dict):
 class Worksheet:
     """xlsxwriter-style worksheet; per-cell writes go straight to the native methods."""
 
-    def __init__(self, native) -> None:
+    # ``write_column`` takes a whole run of cells in one native call (same cells as one ``write``
+    # each): sheet._write_rows writes column by column when a worksheet says so. Not in
+    # constant-memory mode, where rows must come in order (an earlier row is refused).
+    columnar = True
+
+    # ``write_row_run(row, col, values, fmt)``: adjacent cells of one row sharing a format in one
+    # native call (the same cells as one ``write`` each), used where rows must come in order
+    row_runs = True
+
+    def __init__(self, native, constant_memory: bool = False) -> None:
         self.native = native
+        if constant_memory:
+            self.columnar = False
+        self.write_row_run = native.write_row
         w = native.write
         # bound once: the hot loop calls these per cell without a Python wrapper
         self.write = self.write_string = self.write_number = self.write_blank = w
@@ -219,7 +240,7 @@ class Worksheet:
         self.native.write_row(row, col, list(data), cell_format)
 
     def write_column(self, row, col, data, cell_format=None):
-        self.native.write_column(row, col, list(data), cell_format)
+        self.native.write_column(row, col, data if isinstance(data, list) else list(data), cell_format)
 
     def merge_range(self, first_row, first_col, last_row, last_col, data, cell_format=None):
         self.native.merge_range(first_row, first_col, last_row, last_col, data, cell_format)
@@ -234,8 +255,8 @@ class Worksheet:
                 self.native.set_column_hidden(c)
 
     def set_row(self, row, height=None, cell_format=None, options=None):
-        if height is not None:
-            self.native.set_row_height(row, float(height))
+        if height is not None:  # in whole pixels, as xlsxwriter rounds it (22 pt → 29 px = 21.75 pt)
+            self.native.set_row_height_pixels(row, int(float(height) * 4.0 / 3.0 + 0.5))
         if cell_format is not None:
             self.native.set_row_format(row, cell_format)
         if options and options.get("hidden"):
@@ -315,6 +336,12 @@ class Worksheet:
             dv.set_error_title(options["error_title"])
         if options.get("error_message"):
             dv.set_error_message(options["error_message"])
+        if options.get("error_type", "stop") != "stop":
+            dv.set_error_style(options["error_type"])
+        for key, method in (("ignore_blank", "ignore_blank"), ("dropdown", "show_dropdown"),
+                            ("show_input", "show_input_message"), ("show_error", "show_error_message")):
+            if key in options:
+                getattr(dv, method)(bool(options[key]))
         self.native.add_data_validation(first_row, first_col, last_row, last_col, dv)
 
     def conditional_format(self, first_row, first_col, last_row, last_col, options: dict):
@@ -344,16 +371,16 @@ class Workbook:
         if tmpdir:
             self.native.set_tempdir(str(tmpdir))
         self._sheets: list[Worksheet] = []
-        self._created: dt.datetime | None = None
-        self._author = ""
+        self._props: dict = {}
+        self._custom: list[tuple[str, str, str]] = []
         self._closed = False
 
     def add_format(self, props: dict | None = None):
         return make_format(self.native, props or {})
 
     def add_worksheet(self, name: str | None = None) -> Worksheet:
-        native = self.native.add_worksheet(name, bool(self.options.get("constant_memory")))
-        ws = Worksheet(native)
+        constant_memory = bool(self.options.get("constant_memory"))
+        ws = Worksheet(self.native.add_worksheet(name, constant_memory), constant_memory)
         self._sheets.append(ws)
         return ws
 
@@ -364,93 +391,204 @@ class Workbook:
         return Chart(options)
 
     def set_properties(self, props: dict) -> None:
-        created = props.get("created")
-        if created is not None:
-            self._created = created if isinstance(created, dt.datetime) else \
-                dt.datetime(created.year, created.month, created.day)
-        self._author = str(props.get("author", self._author) or "")
+        """xlsxwriter's document properties (title, subject, author, keywords, comments, created);
+        like xlsxwriter, each call replaces the previous set."""
+        self._props = dict(props)
+        text = {k: str(props[k]) for k in ("title", "author", "subject", "keywords", "comments")
+                if props.get(k)}
+        self.native.set_properties(**text)
+
+    def set_custom_property(self, name: str, value, property_type: str | None = None) -> None:
+        """A custom document property (docProps/custom.xml), typed as xlsxwriter types it."""
+        if name is None or value is None:
+            raise ValueError("rustbook: set_custom_property needs a name and a value")
+        if property_type is None:
+            if isinstance(value, bool):
+                property_type = "bool"
+            elif isinstance(value, dt.datetime):
+                property_type = "date"
+            elif isinstance(value, int):
+                property_type = "number_int"
+            elif isinstance(value, float):
+                property_type = "number"
+            else:
+                property_type = "text"
+        if property_type == "bool":
+            value = str(value).lower()
+        elif property_type == "date":
+            value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._custom.append((str(name), str(value), property_type))
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         data = self.native.save_to_buffer()
-        if self._created is not None:
-            data = fix_created(data, self._created, self._author)
+        created = self._props.get("created")
+        if created is not None or self._custom:
+            replace = {}
+            if created is not None:
+                replace[CORE_XML] = core_xml(_as_datetime(created), self._props)
+            data = rewrite_members(data, replace, {CUSTOM_XML: custom_xml(self._custom)} if self._custom else {})
         self.path.write_bytes(data)
 
 
 # --- reproducible bytes ----------------------------------------------------------------------
 
-def core_xml(created: dt.datetime, author: str = "") -> bytes:
+def _as_datetime(created: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(created, dt.datetime):
+        return created
+    return dt.datetime(created.year, created.month, created.day)
+
+
+def core_xml(created: dt.datetime, props: dict | str = "") -> bytes:
+    """docProps/core.xml as xlsxwriter writes it: ``props`` holds title, subject, author,
+    keywords, comments (empty ones left out, the author always written); a str is the author."""
+    if isinstance(props, str):
+        props = {"author": props}
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    author = escape(str(props.get("author") or ""))
+
+    def opt(tag: str, key: str) -> str:
+        value = props.get(key)
+        return f"<{tag}>{escape(str(value))}</{tag}>" if value else ""
+
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
         ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:creator>{escape(author)}</dc:creator><cp:lastModifiedBy>{escape(author)}</cp:lastModifiedBy>"
+        f"{opt('dc:title', 'title')}{opt('dc:subject', 'subject')}"
+        f"<dc:creator>{author}</dc:creator>"
+        f"{opt('cp:keywords', 'keywords')}{opt('dc:description', 'comments')}"
+        f"<cp:lastModifiedBy>{author}</cp:lastModifiedBy>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>'
     ).encode("utf-8")
 
 
+_VT = {"number_int": "vt:i4", "number": "vt:r8", "date": "vt:filetime", "bool": "vt:bool", "text": "vt:lpwstr"}
+
+
+def custom_xml(properties: list[tuple[str, str, str]]) -> bytes:
+    """docProps/custom.xml as xlsxwriter writes it (pid from 2, in the order set)."""
+    body = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name={quoteattr(name)}>'
+        f"<{_VT[kind]}>{escape(value)}</{_VT[kind]}></property>"
+        for pid, (name, value, kind) in enumerate(properties, start=2))
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
+        ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{body}</Properties>"
+    ).encode("utf-8")
+
+
 def fix_created(data: bytes, created: dt.datetime | dt.date, author: str = "fourcard-excel") -> bytes:
     """The xlsx ``data`` with its docProps/core.xml dated ``created`` (UTC, to the second)."""
-    if not isinstance(created, dt.datetime):
-        created = dt.datetime(created.year, created.month, created.day)
-    return replace_member(data, CORE_XML, core_xml(created, author))
+    return replace_member(data, CORE_XML, core_xml(_as_datetime(created), author))
 
 
 def replace_member(data: bytes, name: str, content: bytes) -> bytes:
     """Replace one member of a zip archive, copying the others' compressed bytes unchanged."""
+    return rewrite_members(data, {name: content})
+
+
+def _deflate(content: bytes) -> bytes:
+    comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return comp.compress(content) + comp.flush()
+
+
+def _with_parts(data: bytes, added: dict[str, bytes]) -> dict[str, bytes]:
+    """The [Content_Types].xml and _rels/.rels contents announcing the ``added`` parts (only
+    docProps/custom.xml is known)."""
+    if not added:
+        return {}
+    if set(added) != {CUSTOM_XML}:
+        raise NotImplementedError(f"rustbook: adding {sorted(added)} is not mapped")
+    src = zipfile.ZipFile(io.BytesIO(data))
+    types = src.read(CONTENT_TYPES).decode("utf-8")
+    rels = src.read(PACKAGE_RELS).decode("utf-8")
+    types = types.replace("</Types>", '<Override PartName="/docProps/custom.xml" ContentType='
+                          '"application/vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>')
+    rid = rels.count("<Relationship ") + 1
+    rels = rels.replace("</Relationships>", f'<Relationship Id="rId{rid}" Type="http://schemas.openxmlformats.org'
+                        '/officeDocument/2006/relationships/custom-properties" Target="docProps/custom.xml"/>'
+                        "</Relationships>")
+    return {CONTENT_TYPES: types.encode("utf-8"), PACKAGE_RELS: rels.encode("utf-8")}
+
+
+def rewrite_members(data: bytes, replace: dict[str, bytes], add: dict[str, bytes] | None = None) -> bytes:
+    """A zip archive with the ``replace`` members' contents replaced and the ``add`` members
+    appended (a new part is also announced in [Content_Types].xml and _rels/.rels); every other
+    member's compressed bytes are copied unchanged, so the result is reproducible."""
+    add = dict(add or {})
     eocd = data.rfind(b"PK\x05\x06")
     if eocd < 0:
         raise ValueError("not a zip archive")
     count, cd_size, cd_offset = struct.unpack("<HII", data[eocd + 10:eocd + 20])
     if cd_offset == 0xFFFFFFFF or count == 0xFFFF:  # zip64: rebuild the slow way
-        return _replace_member_slow(data, name, content)
+        return _replace_member_slow(data, {**replace, **_with_parts(data, add)}, add)
     records = []
     pos = cd_offset
     for _ in range(count):
         n, m, k = struct.unpack("<HHH", data[pos + 28:pos + 34])
         records.append(bytearray(data[pos:pos + 46 + n + m + k]))
         pos += 46 + n + m + k
+    replace = {**replace, **_with_parts(data, add)}
     offsets = sorted(struct.unpack("<I", bytes(r[42:46]))[0] for r in records) + [cd_offset]
     out = bytearray()
     central = bytearray()
+
+    def local(rec: bytearray, fname: bytes, content: bytes) -> None:
+        body = _deflate(content)
+        crc = zlib.crc32(content) & 0xFFFFFFFF
+        dostime, dosdate = struct.unpack("<HH", bytes(rec[12:16]))
+        struct.pack_into("<I", rec, 42, len(out))
+        out.extend(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dostime, dosdate, crc,
+                               len(body), len(content), len(fname), 0) + fname + body)
+        struct.pack_into("<HH", rec, 8, 0, 8)
+        struct.pack_into("<III", rec, 16, crc, len(body), len(content))
+
+    template = None
     for rec in records:
         n = struct.unpack("<H", bytes(rec[28:30]))[0]
         fname = bytes(rec[46:46 + n])
         old = struct.unpack("<I", bytes(rec[42:46]))[0]
-        new = len(out)
-        if fname.decode("utf-8", "replace") == name:
-            comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-            body = comp.compress(content) + comp.flush()
-            crc = zlib.crc32(content) & 0xFFFFFFFF
-            dostime, dosdate = struct.unpack("<HH", bytes(rec[12:16]))
-            out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dostime, dosdate, crc,
-                               len(body), len(content), len(fname), 0) + fname + body
-            struct.pack_into("<HH", rec, 8, 0, 8)
-            struct.pack_into("<III", rec, 16, crc, len(body), len(content))
+        key = fname.decode("utf-8", "replace")
+        if key == CORE_XML or template is None:
+            template = rec
+        if key in replace:
+            local(rec, fname, replace[key])
         else:
             end = offsets[offsets.index(old) + 1]
+            struct.pack_into("<I", rec, 42, len(out))
             out += data[old:end]
-        struct.pack_into("<I", rec, 42, new)
+        central += rec
+    for name, content in add.items():  # new members: central record modelled on core.xml's
+        fname = name.encode("utf-8")
+        rec = bytearray(template[:46]) + fname
+        struct.pack_into("<HHH", rec, 28, len(fname), 0, 0)
+        local(rec, fname, content)
         central += rec
     tail = bytearray(data[eocd:])
-    struct.pack_into("<II", tail, 12, len(central), len(out))
+    total = count + len(add)
+    struct.pack_into("<HHII", tail, 8, total, total, len(central), len(out))
     return bytes(out + central + tail)
 
 
-def _replace_member_slow(data: bytes, name: str, content: bytes) -> bytes:
+def _replace_member_slow(data: bytes, replace: dict[str, bytes], add: dict[str, bytes] | None = None) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            dst.writestr(info, content if info.filename == name else src.read(info))
+            dst.writestr(info, replace[info.filename] if info.filename in replace else src.read(info))
+        for name, content in (add or {}).items():
+            dst.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content,
+                         compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
-__all__ = ["Workbook", "Worksheet", "Chart", "fix_created", "make_format", "replace_member",
+__all__ = ["Workbook", "Worksheet", "Chart", "custom_xml", "fix_created", "make_format",
+           "replace_member", "rewrite_members",
            "xl_col_to_name"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import registry
@@ -37,12 +38,17 @@ CARD_WIDTHS = {"判定依据": 40, "排除情形": 18, "优先因素": 18, "复�
 
 
 def card_order(rules, cards_present: pd.Series | None = None) -> list[str]:
-    """The rules file's cards, then 不纳入, 未判定, then any other value seen (never dropped)."""
-    order = list(rules.card_names) + [NOT_CARDED, UNDETERMINED]
-    if cards_present is not None and len(cards_present):
-        extra = sorted(set(cards_present.astype("str").unique()) - set(order))
-        order += extra
-    return order
+    """The rules file's cards, then any other card name seen, then 不纳入 and 未判定."""
+    return ordered_cards(list(rules.card_names), () if cards_present is None else cards_present)
+
+
+def ordered_cards(card_names: list[str], seen=()) -> list[str]:
+    """``card_names`` in their order, then other names found in ``seen`` (sorted; a value is never
+    dropped), then 不纳入 and 未判定: one order for a county's books and a city's roll-up."""
+    not_cards = (NOT_CARDED, UNDETERMINED)
+    seen = {str(c) for c in pd.unique(pd.Series(list(seen), dtype="object")) if str(c)}
+    extra = sorted(seen - set(card_names) - set(not_cards))
+    return [*card_names, *extra, *not_cards]
 
 
 def labelled(frame: pd.DataFrame, keys: list[str], rename: dict[str, str] | None = None) -> pd.DataFrame:
@@ -70,14 +76,23 @@ def card_pivot(households: pd.DataFrame, by: str, order: list[str], *, weights: 
     if households.empty:
         table = pd.DataFrame(0, index=pd.Index([], name=label), columns=order, dtype="int64")
     else:
+        # a crosstab by counting codes (pd.crosstab's groupby/pivot is ~5x slower on small frames)
         index = households[by].astype("str")
-        index = index.where(index != "", BLANK).rename(label)
-        cards = households["card"].astype("str").rename("card")
-        if weights:
-            table = pd.crosstab(index, cards, values=households[weights].astype("int64"), aggfunc="sum")
+        index = index.where(index != "", BLANK)
+        rows, row_names = pd.factorize(index, sort=True)  # NA → -1: left out, as crosstab does
+        cols, card_names = pd.factorize(households["card"].astype("str"), sort=True)
+        keep = (rows >= 0) & (cols >= 0)
+        cell = rows[keep] * len(card_names) + cols[keep]
+        sums = np.zeros(len(row_names) * len(card_names), dtype="int64")
+        if weights:  # int64 sums (exact), as crosstab's
+            np.add.at(sums, cell, households[weights].astype("int64").to_numpy()[keep])
         else:
-            table = pd.crosstab(index, cards)
-        table = table.reindex(columns=order, fill_value=0).fillna(0).astype("int64")
+            sums += np.bincount(cell, minlength=len(sums))
+        table = pd.DataFrame(sums.reshape(len(row_names), len(card_names)),
+                             index=pd.Index(row_names, name=label), columns=list(card_names))
+        used = np.zeros(len(row_names), dtype=bool)
+        used[rows[keep]] = True
+        table = table[used].reindex(columns=order, fill_value=0)
     table = table.sort_index()
     table[total_label] = table.sum(axis=1)
     total_row = table.sum(axis=0).to_frame().T

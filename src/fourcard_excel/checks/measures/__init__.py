@@ -143,11 +143,20 @@ def _finding_issues(f: pd.DataFrame, log: IssueLog) -> None:
 
 def write(result: RunResult, out_dir) -> list[Path]:
     """measures.csv and 一户一策/<乡镇>.xlsx when measures were checked."""
-    from .book import write_csv, write_plan_books
+    return submit_writes(result, out_dir).result()
+
+
+def submit_writes(result: RunResult, out_dir, pool=None):
+    """``write`` with the 一户一策 books as jobs of ``pool`` (measures.csv is written now): a
+    job-like object whose ``result()`` is the paths, as ``write`` returns them."""
+    from ... import background
+    from .book import submit_plan_books, write_csv
 
     if result.outputs.get("measures") is None:
-        return []
+        return background.inline().submit(list)
     out = Path(out_dir)
-    return [write_csv(result, out), *write_plan_books(result, out)]
+    first = write_csv(result, out)
+    books = submit_plan_books(result, out, pool)
+    return background.inline().submit(lambda: [first, *books.result()])
 
 

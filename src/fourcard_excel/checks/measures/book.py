@@ -85,23 +85,30 @@ def write_csv(result, out: Path) -> Path:
     return csvs.write_csv(findings_csv(result.outputs["measures"]), out / CSV_NAME)
 
 
-def write_plan_books(result, out: Path) -> list[Path]:
-    """一户一策/<乡镇>.xlsx: one row per carded household, a block per village, A4 landscape."""
+def submit_plan_books(result, out: Path, pool=None):
+    """一户一策/<乡镇>.xlsx: one row per carded household, a block per village, A4 landscape.
+
+    The books as jobs of ``pool`` (inline without one): a job-like object whose
+    ``result()`` is the paths, in township order."""
+    from ... import background
+
     plan = result.outputs.get("measures_plan")
     if plan is None or plan.empty:
-        return []
+        return background.inline().submit(list)
     frame = plan.assign(**{"证件号码（脱敏）": mask_id(plan["户主证件号码"].astype(str)).to_numpy(),
                            "帮扶责任人": "", "签字": ""})
     frame = frame.sort_values(["乡镇", "行政村", "户编号", "户主证件号码"], kind="stable")
     used: set[str] = set()
-    paths = []
+    runner = pool if pool is not None and pool.parallel else background.inline()
     year = result.outputs.get("measures_year")
+    jobs = []
     for town, part in frame.groupby("乡镇", sort=True):
         stem = styles.safe_filename(town or "未填乡镇", used)
         path = out / PLAN_DIR / f"{stem}.xlsx"
-        write_plan_book(path, town or "未填乡镇", part, year, created=result.as_of, tmpdir=out)
-        paths.append(path)
-    return paths
+        part = part[[c for c in dict.fromkeys(["行政村", *BOOK_COLUMNS]) if c in part.columns]]
+        jobs.append(runner.submit(write_plan_book, path, town or "未填乡镇", part, year,
+                                  created=result.as_of, tmpdir=out))
+    return background.inline().submit(lambda: [job.result() for job in jobs])
 
 
 def write_plan_book(path: Path, town: str, part: pd.DataFrame, year, *, created=None, tmpdir=None) -> Path:
