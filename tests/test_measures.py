@@ -234,3 +234,23 @@ def test_ledger_template_filled_in_is_read(tmp_path):
     got = frame.iloc[0]
     assert got["measure"] == "危房改造（修缮加固）" and got["amount"] == 12000.0 and got["covered"] == 3
     assert got["head_id"] == IDS["红一"]
+
+
+def test_check_names_follow_the_figures_of_the_rules_file(tmp_path):
+    """A county that raises the dividend floor to 20 % and lowers the 黄卡/绿卡 ratio to 1.5 sees
+    those figures in the names of the checks, with the same codes."""
+    folder, _ = make_county(tmp_path)
+    text = load_rules().text
+    text = text.replace("dividend_rate_min = 0.15", "dividend_rate_min = 0.2")
+    text = text.replace("yellow_industry_ratio_min = 2.0", "yellow_industry_ratio_min = 1.9")
+    rules_path = tmp_path / "本县规则.toml"
+    rules_path.write_text(text, encoding="utf-8")
+    result = classify_inputs(folder, as_of=AS_OF, rules_path=rules_path)
+    measures.run(result)
+    f = result.outputs["measures"]
+    names = dict(zip(f["代码"], f["检查项"]))
+    assert names["M003"] == "分红比例低于20%"
+    assert names["M014"] == "黄卡产业扶贫资金未达绿卡1.9倍"
+    assert "分红比例低于15%" not in set(f["检查项"])
+    # 红一's dividend is exactly 15 %: below the county's 20 %
+    assert "红一" in set(f.loc[f["代码"] == "M003", "户主姓名"])

@@ -149,3 +149,29 @@ def test_process_without_ledger_says_so_once(tmp_path):
                                     "--ledger", str(ledger)])
     assert res.exit_code == 0, res.output
     assert len(read_csv(out / "measures.csv")) == len(EXPECTED)
+
+
+def empty_copy(ledger, path):
+    """The ledger with its header kept and every data row deleted (a blank template filled in later)."""
+    wb = openpyxl.load_workbook(ledger)
+    ws = wb.active
+    header = next(r[0].row for r in ws.iter_rows() if any(c.value == "措施类别" for c in r))
+    ws.delete_rows(header + 1, ws.max_row - header)
+    wb.save(path)
+    return path
+
+
+def test_an_empty_ledger_named_wins_under_process_and_measures_alike(tmp_path):
+    folder, ledger = make_county(tmp_path)  # a ledger with rows in 附表/ of the folder
+    blank = empty_copy(ledger, tmp_path / "空台账.xlsx")
+    res = CliRunner().invoke(main, ["process", str(folder), "-o", str(tmp_path / "p"), "--as-of", AS_OF,
+                                    "--no-db", "-q", "--ledger", str(blank)])
+    assert res.exit_code == 0, res.output
+    issues = read_csv(tmp_path / "p" / "issues.csv")
+    f023 = issues[issues["代码"] == "F023"]
+    assert list(f023["文件"]) == ["空台账.xlsx"] and "不参与核查" in f023["说明"].iat[0]
+    assert not (tmp_path / "p" / "measures.csv").exists()  # the folder's ledger was not checked
+    res = CliRunner().invoke(main, ["measures", str(folder), "-o", str(tmp_path / "m"), "--ledger", str(blank),
+                                    "--as-of", AS_OF])
+    assert "提示：使用 空台账.xlsx 作为帮扶措施台账" in res.output
+    assert not (tmp_path / "m" / "measures.csv").exists() or len(read_csv(tmp_path / "m" / "measures.csv")) == 0

@@ -223,7 +223,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     folder's name)."""
     from . import background
     from .checks import contacts, history, measures, quotas, spotcheck
-    from .ingest.side_tables import read_side_table
+    from .ingest.side_tables import use_side_table
     from .write import write_outputs
     from .write.township import write_townships
 
@@ -235,11 +235,8 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     if county:
         result.outputs["county"] = county
     for kind, path in (side_files or {}).items():
-        if path:
-            frame, log = read_side_table(Path(path), kind)
-            result.add_issues(log.frame())
-            if len(frame):
-                result.tables[kind] = frame
+        if path:  # the file named wins over one found in the folder (F023 says so)
+            result.add_issues(use_side_table(result.tables, kind, Path(path))[0])
 
     if inspectors is None and "inspectors" in result.tables:  # a 抽查人员名单 dropped in the folder
         inspectors = result.tables["inspectors"].rename(

@@ -83,15 +83,13 @@ def duplicate_summary(files) -> list[str]:
 
 def use_side_file(result, kind: str, path: Path, label: str, found: str | None = None):
     """Read the side table at ``path`` (--posts, --villages, --ledger) into ``result.tables[kind]``, in
-    place of one recognised in the input folder (saying so when both have rows; ``found`` names that
-    one, default ``label``). Its issues join the result's and are returned."""
-    from ..ingest.side_tables import read_side_table
+    place of one recognised in the input folder (saying so when there was one; ``found`` names
+    it, default ``label``), as ``process`` does. Its issues join the result's and are returned."""
+    from ..ingest.side_tables import use_side_table
 
-    frame, log = read_side_table(path, kind)
-    if len(result.tables.get(kind, ())) and len(frame):
+    issues, replaced = use_side_table(result.tables, kind, path)
+    if replaced:
         click.echo(f"提示：使用 {path.name} 作为{label}，输入文件夹中识别到的{found or label}不参与核查。")
-    result.tables[kind] = frame
-    issues = log.frame()
     result.add_issues(issues)
     return issues
 

@@ -63,3 +63,18 @@ def read_side_table(path: Path | str, kind: str, root: Path | str | None = None)
         log.add("F008", f"文件“{f.rel}”中没有找到{TABLE_KINDS[kind][1]}的表头；请使用 templates/ 中的模板",
                 file=f.rel)
     return side_frame(tables, kind, log), log
+
+
+def use_side_table(tables: dict[str, pd.DataFrame], kind: str, path: Path | str) -> tuple[pd.DataFrame, bool]:
+    """The side table at ``path`` (--posts, --villages, --contacts, --ledger) in place of one of the
+    same kind recognised in the input folder, even when it has no rows: the file named wins,
+    the same under ``process``, ``quotas`` and ``measures``. Returns its issues (with an F023
+    提示 when it replaced a folder table that had rows) and whether it did replace one."""
+    frame, log = read_side_table(path, kind)
+    replaced = bool(len(tables.get(kind, ())))
+    if replaced:
+        name = TABLE_KINDS[kind][1]
+        log.add("F023", f"使用“{Path(path).name}”作为{name}；输入文件夹中识别到的{name}不参与核查"
+                        + ("（指定的文件没有数据行）" if not len(frame) else ""), file=Path(path).name)
+    tables[kind] = frame
+    return log.frame(), replaced

@@ -119,11 +119,11 @@ def sort_findings(f: pd.DataFrame) -> pd.DataFrame:
     """County, then township rows, then households by 乡镇, 行政村, 户编号, ID, check, year, ledger row."""
     if f.empty:
         return f
-    order = {name: f"{i:02d}" for i, name in enumerate(CHECKS)}
+    order = {code: f"{i:02d}" for i, code in enumerate(CHECKS.values())}  # by code: names may hold figures
     key = pd.DataFrame({
         "lvl": f["层级"].map(LEVEL_ORDER).fillna(2).astype(int).astype(str), "town": f["乡镇"],
         "village": f["行政村"], "hid": f["户编号"], "id": f["户主证件号码"],
-        "check": f["检查项"].map(order).fillna("99"), "year": f["年度"],
+        "check": f["代码"].map(order).fillna("99"), "year": f["年度"],
         "row": f["source_row"].fillna(0).astype("int64").astype(str).str.zfill(9)})
     return f.take(sort_order(key, list(key.columns))).reset_index(drop=True)
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...rules.textfmt import format_numbers
 from .config import MeasureConfig
-from .findings import CENT, CHECKS, LEVEL_COUNTY, LEVEL_TOWNSHIP, empty, money
+from .findings import CENT, CHECKS, INDUSTRY_CHECK, LEVEL_COUNTY, LEVEL_TOWNSHIP, check_name, empty, money
 from .ledger import MEASURE_CODE
 from .plan import Plan
 
@@ -113,9 +113,9 @@ def industry_findings(ind: pd.DataFrame, cfg: MeasureConfig) -> pd.DataFrame:
     return pd.DataFrame({
         "层级": np.where(county, LEVEL_COUNTY, LEVEL_TOWNSHIP), "乡镇": np.where(county, "", bad["乡镇"]),
         "行政村": "", "户编号": "", "户主姓名": "", "户主证件号码": "", "卡别": high,
-        "检查项": "黄卡产业扶贫资金未达绿卡两倍", "要求": req, "实际": actual,
+        "检查项": check_name(INDUSTRY_CHECK, cfg), "要求": req, "实际": actual,
         "说明": f"按四(二)“黄卡户享受的产业扶贫资金要高于绿卡户一倍”：请调整本级产业扶贫方案，提高{high}户的到户产业扶贫资金",
-        "代码": CHECKS["黄卡产业扶贫资金未达绿卡两倍"], "年度": "", "hh_key": "", "source_file": "",
+        "代码": CHECKS[INDUSTRY_CHECK], "年度": "", "hh_key": "", "source_file": "",
         "source_sheet": "", "source_row": pd.array([pd.NA] * len(bad), dtype="Int64"),
     })
 

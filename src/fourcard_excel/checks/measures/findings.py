@@ -38,6 +38,19 @@ CHECKS = {
     "黄卡产业扶贫资金未达绿卡两倍": "M014",
 }
 OTHER_MISSING_CODE = "M019"  # a required entitlement of a county's own rules file, not named above
+DIVIDEND_CHECK, INDUSTRY_CHECK = "分红比例低于15%", "黄卡产业扶贫资金未达绿卡两倍"
+
+
+def check_name(check: str, cfg: MeasureConfig) -> str:
+    """The name a finding shows for ``check`` (a key of ``CHECKS``): the two whose names hold a
+    figure or card names say the ones of the rules file's [measures] (the plan's by default)."""
+    if check == DIVIDEND_CHECK:
+        return f"分红比例低于{cfg.dividend_rate_min * 100:g}%"
+    if check == INDUSTRY_CHECK:
+        high, low = cfg.industry_cards
+        ratio = cfg.yellow_industry_ratio_min
+        return f"{high}产业扶贫资金未达{low}{'两' if ratio == 2 else f'{ratio:g}'}倍"
+    return check
 DIBAO = ("兜底保障A类", "兜底保障B类", "低保")
 
 
@@ -149,8 +162,8 @@ def dividend_checks(h, L, card, size, cfg: MeasureConfig) -> list[pd.DataFrame]:
         actual = (_year_label(s["year"]).to_numpy(dtype=object) + "分红" + money(s["amount"]) + "（"
                   + format_numbers(rate) + "%）")
         note = f"请督促带动企业按四(二)“每年分红比例不得低于{pct}”足额分红，或核对台账的分红金额"
-        parts.append(from_households(h, s["hh"].to_numpy(), "分红比例低于15%", req, actual, note,
-                                     year=s["year"].where(s["year"] >= 0), source=s))
+        parts.append(from_households(h, s["hh"].to_numpy(), check_name(DIVIDEND_CHECK, cfg), req, actual, note,
+                                     year=s["year"].where(s["year"] >= 0), source=s, code=CHECKS[DIVIDEND_CHECK]))
     return parts
 
 
