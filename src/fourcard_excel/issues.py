@@ -183,6 +183,15 @@ def located(frame: pd.DataFrame, mask, column, values, message) -> pd.DataFrame:
     })
 
 
+def at(mask, values) -> np.ndarray:
+    """``values`` computed for the rows selected by ``mask`` only, spread to a full-length array
+    for ``located``: an issue's text is built for the rows that have the issue, not for a million."""
+    mask = np.asarray(mask, dtype=bool)
+    out = np.empty(len(mask), dtype=object)
+    out[mask] = np.asarray(values, dtype=object)
+    return out
+
+
 def empty_frame() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="object") for c in ISSUE_COLUMNS + EXTRA_COLUMNS})
     frame["行号"] = frame["行号"].astype("Int64")

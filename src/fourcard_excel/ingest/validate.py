@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from ..issues import ERROR, LOCATION_COLUMNS, IssueLog, located
+from ..issues import ERROR, LOCATION_COLUMNS, IssueLog, at, located
 from ..registry import (
     BY_KEY,
     COLUMNS,
@@ -78,7 +78,7 @@ _MESSAGES = {
 
 def _schema_issues(frame: pd.DataFrame, sch: pa.DataFrameSchema, log: IssueLog, header) -> None:
     try:
-        sch.validate(frame, lazy=True)
+        sch.validate(frame, lazy=True, inplace=True)  # nothing is coerced: no copy of the frame
     except SchemaErrors as err:
         fc = err.failure_cases
         fc = fc[fc["index"].notna() & fc["column"].notna()]
@@ -185,8 +185,8 @@ def _value_checks(m: pd.DataFrame, log: IssueLog, header) -> None:
     calc = m["age_calc"].astype("Float64")
     off = ((age - calc).abs() > 1).fillna(False).to_numpy(dtype=bool)
     if off.any():
-        msg = "填写的年龄与按证件号码推算的年龄（" + m["age_calc"].astype(str) + "岁）相差超过1岁；请核对"
-        log.add_frame("V005", located(m, off, header("age", m), m["age"].astype(str), msg))
+        msg = "填写的年龄与按证件号码推算的年龄（" + m["age_calc"][off].astype(str) + "岁）相差超过1岁；请核对"
+        log.add_frame("V005", located(m, off, header("age", m), at(off, m["age"][off].astype(str)), at(off, msg)))
 
     a = m["age_calc"].astype("Float64")
     healthy = (m["health"].isin(["", "健康"])).to_numpy()
@@ -233,14 +233,16 @@ def _household_field_checks(heads: pd.DataFrame, log: IssueLog, header) -> None:
     declared = heads["income_total_declared"]
     off = (declared.notna() & ((declared - total).abs() > 1)).to_numpy()
     if off.any():
-        msg = "收入小计与四项收入之和（" + total.map("{:,.0f}".format) + "元）不符；请核对"
-        log.add_frame("V006", located(heads, off, header("income_total_declared", heads), declared.astype(str), msg))
+        msg = "收入小计与四项收入之和（" + total[off].map("{:,.0f}".format) + "元）不符；请核对"
+        log.add_frame("V006", located(heads, off, header("income_total_declared", heads),
+                                      at(off, declared[off].astype(str)), at(off, msg)))
     net = total - heads["business_cost"]
     net_declared = heads["net_income_declared"]
     off = (net_declared.notna() & ((net_declared - net).abs() > 1)).to_numpy()
     if off.any():
-        msg = "纯收入与四项收入减生产经营性支出（" + net.map("{:,.0f}".format) + "元）不符；请核对"
-        log.add_frame("V015", located(heads, off, header("net_income_declared", heads), net_declared.astype(str), msg))
+        msg = "纯收入与四项收入减生产经营性支出（" + net[off].map("{:,.0f}".format) + "元）不符；请核对"
+        log.add_frame("V015", located(heads, off, header("net_income_declared", heads),
+                                      at(off, net_declared[off].astype(str)), at(off, msg)))
 
 
 HOUSEHOLD_KEYS = frozenset(c.key for c in COLUMNS if c.level == HOUSEHOLD) | {"_incomes_blank"}
@@ -291,13 +293,14 @@ def validate_households(h: pd.DataFrame, log: IssueLog) -> None:
     size_decl = h["size_declared"].astype("Float64")
     mismatch = (size_decl.notna() & (size_decl != h["members"])).fillna(False).to_numpy(dtype=bool)
     if mismatch.any():
-        msg = "家庭人口填" + size_decl.astype(str) + "人，花名册中列出" + h["members"].astype(str) + "人；请核对"
-        log.add_frame("H003", located(h, mismatch, "家庭人口", size_decl.astype(str), msg))
+        given = size_decl[mismatch].astype(str)
+        msg = "家庭人口填" + given + "人，花名册中列出" + h["members"][mismatch].astype(str) + "人；请核对"
+        log.add_frame("H003", located(h, mismatch, "家庭人口", at(mismatch, given), at(mismatch, msg)))
     declared = h["per_capita_declared"]
     off = (declared.notna() & ((declared - h["per_capita"]).abs() > 1)).to_numpy()
     if off.any():
-        msg = "人均纯收入与重算结果（" + h["per_capita"].map("{:,.2f}".format) + "元）不符；请核对"
-        log.add_frame("V007", located(h, off, "人均纯收入", declared.astype(str), msg))
+        msg = "人均纯收入与重算结果（" + h["per_capita"][off].map("{:,.2f}".format) + "元）不符；请核对"
+        log.add_frame("V007", located(h, off, "人均纯收入", at(off, declared[off].astype(str)), at(off, msg)))
 
 
 def blocking_reasons(issues: pd.DataFrame) -> pd.Series:

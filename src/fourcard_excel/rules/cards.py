@@ -227,20 +227,21 @@ def age_from_ids(ids: pd.Series, as_of: dt.date, fallback: pd.Series | None = No
 def classification_issues(classified: pd.DataFrame) -> pd.DataFrame:
     """Issue rows from a classified frame: C001 computed card ≠ latest declared card (提示, to send
     back with the reasons), C002 households flagged for manual review (警告)."""
-    from ..issues import IssueLog, located
+    from ..issues import IssueLog, at, located
 
     log = IssueLog()
     if not len(classified):
         return log.frame()
     disagree = classified["agrees"].astype("boolean").eq(False).fillna(False).to_numpy(dtype=bool)
     if disagree.any():
-        msg = ("计算卡别为" + classified["card"].astype(str) + "，" + classified["declared_stage"].astype(str)
-               + "为" + classified["declared_card"].astype(str) + "；依据：" + classified["reasons"].astype(str)
+        d = classified.loc[disagree, ["card", "declared_stage", "declared_card", "reasons"]]
+        msg = ("计算卡别为" + d["card"].astype(str) + "，" + d["declared_stage"].astype(str)
+               + "为" + d["declared_card"].astype(str) + "；依据：" + d["reasons"].astype(str)
                + "。请核实后在差异核对表中说明")
-        log.add_frame("C001", located(classified, disagree, classified["declared_stage"], classified["declared_card"],
-                                      msg))
+        log.add_frame("C001", located(classified, disagree, at(disagree, d["declared_stage"]),
+                                      at(disagree, d["declared_card"]), at(disagree, msg)))
     review = classified["review"].astype(bool).to_numpy()
     if review.any():
-        msg = "需人工复核：" + classified["review_reason"].astype(str)
-        log.add_frame("C002", located(classified, review, "卡别", classified["card"], msg))
+        msg = "需人工复核：" + classified["review_reason"][review].astype(str)
+        log.add_frame("C002", located(classified, review, "卡别", classified["card"], at(review, msg)))
     return log.frame()
