@@ -235,12 +235,13 @@ def build_households(members: pd.DataFrame, rules: Rules, as_of: dt.date | None 
     for name in RULE_FACTS:
         out[name] = np.zeros(k, dtype=bool)
 
-    frame = _to_frame(out, k)
-    facts = rules.eval_facts(frame)
+    # sorted as the columns are made (one column at a time), not by a copy of the whole frame
+    order = sort_order(pd.DataFrame({key: np.asarray(out[key], dtype=object) for key in SORT_KEYS}), SORT_KEYS)
+    frame = _to_frame(out, k, order)
+    facts = rules.eval_facts(frame)  # row by row: the same values in any row order
     for name, value in facts.items():
         frame[name] = value
-    order = sort_order(frame, SORT_KEYS)
-    return frame.take(order).reset_index(drop=True)
+    return frame
 
 
 def _head_sex(head: pd.DataFrame) -> np.ndarray:
@@ -259,20 +260,16 @@ def _head_age(head: pd.DataFrame, as_of: dt.date | None) -> np.ndarray:
     return age.where(age.notna(), given).to_numpy()
 
 
-def _to_frame(out: dict[str, object], k: int) -> pd.DataFrame:
+def _to_frame(out: dict[str, object], k: int, order: np.ndarray) -> pd.DataFrame:
+    """The household columns, typed, their rows taken in ``order``; each raw column is let go of
+    (``out`` emptied) once made."""
     cols = {}
     for name, kind in HOUSEHOLD_COLUMNS.items():
-        v = out[name]
-        if kind == TEXT:
-            cols[name] = pd.Series(v, dtype="str")
-        elif kind == "Int64":
-            cols[name] = pd.Series(v, dtype="Int64")
-        elif kind == "bool":
-            cols[name] = pd.Series(v, dtype=bool)
-        elif kind == "int":
-            cols[name] = pd.Series(v, dtype="int64")
-        else:
-            cols[name] = pd.Series(v, dtype="float64")
+        v = out.pop(name)
+        dtype = {TEXT: "str", "Int64": "Int64", "bool": bool, "int": "int64"}.get(kind, "float64")
+        typed = pd.Series(v, dtype=dtype).array
+        del v
+        cols[name] = pd.Series(typed.take(order), dtype=dtype)
     return pd.DataFrame(cols, index=pd.RangeIndex(k), copy=False)  # the Series are new: no second copy
 
 
