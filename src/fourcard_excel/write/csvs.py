@@ -111,8 +111,8 @@ def csv_column(series: pd.Series) -> pd.Series:
     return escape_text(series)
 
 
-# rows converted and written at a time: memory stays flat for 1M members (with a pool, up to two
-# chunks per worker are in flight: each is a copy of its rows, their pickle and their CSV text)
+# rows converted and written at a time: memory stays flat for 1M members (with a pool, one chunk
+# per worker and one more are in flight: each is a copy of its rows, their pickle and their CSV text)
 CHUNK_ROWS = 25_000
 
 
@@ -210,7 +210,7 @@ def write_csv_chunked(frame: pd.DataFrame, path: Path, convert, sort_keys: list[
         np.flatnonzero([keep(c) for c in frame.columns])
     starts = range(0, max(len(frame), 1), chunk_rows)
     parallel = pool is not None and pool.parallel and len(starts) > 1
-    window = 2 * getattr(pool, "workers", 1)
+    window = getattr(pool, "workers", 1) + 1  # chunks in flight: each worker busy, one more waiting
     with atomic_path(path) as tmp, open(tmp, "w", encoding=ENCODING, newline="") as fh:
         pending: list = []
         for start in starts:

@@ -140,7 +140,16 @@ def write_frame_table(frame: pd.DataFrame, table: str, keys: list[str], county: 
         finally:
             if writer is not None:
                 writer.close()
+    _release_arrow_memory()
     return Path(path)
+
+
+def _release_arrow_memory() -> None:
+    """Give the memory Arrow kept for reuse back to the system (its allocator holds freed blocks
+    for a while): the rest of the run does not need it."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def dtype_kind(dtype) -> str:
