@@ -182,3 +182,13 @@ def test_a_writer_that_dies_twice_stops_with_a_chinese_error(tmp_path, monkeypat
     assert res.exit_code == 1, res.output
     assert "错误：写出结果时处理进程意外退出" in res.output
     assert "FOURCARD_WORKERS=1" in res.output
+
+
+def test_a_pool_goes_on_after_the_workers_are_recycled(monkeypatch):
+    monkeypatch.setenv(background.ENV_WORKERS, "2")
+    with background.Pool() as pool:
+        first = pool.submit(_pid_and_square, 2).result()
+        background.recycle_workers()
+        second = pool.submit(_pid_and_square, 3).result()
+    assert (first[1], second[1]) == (4, 9)
+    assert first[0] != os.getpid() and second[0] != os.getpid()

@@ -231,8 +231,8 @@ class Pool:
         if self._executor is None:
             job = _Deferred(func, args, kwargs)
         else:
-            if getattr(self._executor, "_broken", False):  # a worker died earlier: start afresh
-                self._executor = _executor(self.workers, self.method)
+            if getattr(self._executor, "_broken", False) or getattr(self._executor, "_shutdown_thread", False):
+                self._executor = _executor(self.workers, self.method)  # a worker died, or they were recycled
             try:
                 future = self._executor.submit(func, *args, **kwargs)
             except BrokenProcessPool:
