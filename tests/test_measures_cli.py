@@ -168,8 +168,9 @@ def test_an_empty_ledger_named_wins_under_process_and_measures_alike(tmp_path):
                                     "--no-db", "-q", "--ledger", str(blank)])
     assert res.exit_code == 0, res.output
     issues = read_csv(tmp_path / "p" / "issues.csv")
-    f023 = issues[issues["代码"] == "F023"]
-    assert list(f023["文件"]) == ["空台账.xlsx"] and "不参与核查" in f023["说明"].iat[0]
+    f024 = issues[issues["代码"] == "F024"]
+    assert list(f024["文件"]) == ["空台账.xlsx"] and list(f024["级别"]) == ["警告"]
+    assert "没有读到数据行" in f024["说明"].iat[0] and "也不参与核查" in f024["说明"].iat[0]
     assert not (tmp_path / "p" / "measures.csv").exists()  # the folder's ledger was not checked
     res = CliRunner().invoke(main, ["measures", str(folder), "-o", str(tmp_path / "m"), "--ledger", str(blank),
                                     "--as-of", AS_OF])

@@ -81,11 +81,11 @@ def _main_importable() -> bool:
 
 
 class WorkerCrashed(RuntimeError):
-    """The job's worker process died twice: once in the shared pool, once alone."""
+    """The job's worker process died twice: once in the shared pool, once alone. The caller says
+    what the job was (reading a file: that file is 失败; writing: ``process`` stops)."""
 
-    def __init__(self, exit_code: int | None = None) -> None:
-        self.exit_code = exit_code
-        super().__init__("处理进程意外退出（可能是文件损坏导致读取程序崩溃，或电脑内存不足）")
+    def __init__(self) -> None:
+        super().__init__("处理进程意外退出（可能是电脑内存不足）")
 
 
 def _run_alone(method: str, func: Callable[..., Any], args, kwargs) -> Any:
@@ -101,38 +101,61 @@ def _run_alone(method: str, func: Callable[..., Any], args, kwargs) -> Any:
 
 class _Retried:
     """A job of the shared executor (Future-like). If the executor breaks before the job is done
-    (some worker died), ``result()`` runs the job again alone: the jobs that merely shared the
-    broken executor with the culprit still succeed. Its arguments are let go of once it succeeds."""
+    (some worker died), its pool sorts the broken jobs (``Pool._rescue``): the few that may have
+    been running when the worker died each run again in a process of their own, the others
+    together on fresh shared workers, so the jobs that merely shared the executor with the culprit
+    still succeed, in parallel. Its arguments are let go of once it succeeds."""
 
-    def __init__(self, future: Future, method: str, func: Callable[..., Any], args, kwargs) -> None:
-        self.future, self._method = future, method
+    def __init__(self, pool: Pool, future: Future, func: Callable[..., Any], args, kwargs) -> None:
+        self._pool = pool
         self._call: tuple | None = (func, args, kwargs)
-        self._retried = False
+        self.resubmitted = False  # sent once more to fresh shared workers after a break
+        self.alone = False  # to run in a process of its own
+        self._finished_alone = False
         self._value: Any = None
+        self._watch(future)
+
+    def _watch(self, future: Future) -> None:
+        self.future = future
         future.add_done_callback(self._forget)
 
     def _forget(self, future: Future) -> None:
         if not future.cancelled() and not isinstance(future.exception(), BrokenProcessPool):
             self._call = None  # the frames it was sent are not kept alive by this object
 
+    def broken(self) -> bool:
+        """Its executor broke before it finished, and it has not been run again yet."""
+        f = self.future
+        return (self._call is not None and f.done() and not f.cancelled()
+                and isinstance(f.exception(), BrokenProcessPool))
+
+    def resubmit(self, executor: ProcessPoolExecutor) -> None:
+        func, args, kwargs = self._call
+        self.resubmitted = True
+        self._watch(executor.submit(func, *args, **kwargs))
+
     def result(self) -> Any:
-        if self._retried:
+        if self._finished_alone:
             return self._value
-        try:
-            return self.future.result()
-        except BrokenProcessPool:
-            if self._call is None:
-                raise
-            func, args, kwargs = self._call
-            self._call, self._retried = None, True
-            self._value = _run_alone(self._method, func, args, kwargs)
-            return self._value
+        if not self.alone:
+            try:
+                return self.future.result()
+            except BrokenProcessPool:
+                if self._call is None:
+                    raise
+                self._pool._rescue()  # sorts this job (and the others the break hit)
+                if not self.alone:
+                    return self.result()
+        func, args, kwargs = self._call
+        self._value = _run_alone(self._pool.method, func, args, kwargs)
+        self._finished_alone, self._call = True, None
+        return self._value
 
     def cancel(self) -> bool:
         return self.future.cancel()
 
     def done(self) -> bool:
-        return self.future.done()
+        return self._finished_alone or self.future.done()
 
 
 class _Deferred:
@@ -189,16 +212,19 @@ def _warm() -> None:
 
 
 def recycle_workers() -> None:
-    """Replace the shared workers with fresh ones (started now, importing the writers while the
-    caller goes on). Reading a large sheet leaves a worker holding hundreds of MB it no longer
-    needs (Python keeps freed memory); the writing jobs then start from a small process."""
-    for key in list(_SHARED):
-        old = _SHARED.pop(key)
-        old.shutdown(wait=False, cancel_futures=False)
-        workers, method = key
-        fresh = _executor(workers, method)
-        for _ in range(workers):
-            fresh.submit(_warm)
+    """Replace the shared workers of this process's settings (``FOURCARD_WORKERS``, start method)
+    with fresh ones, started now and importing the writers while the caller goes on. Reading a
+    large sheet leaves a worker holding hundreds of MB it no longer needs (Python keeps freed
+    memory); the writing jobs then start from a small process. A ``Pool`` made before goes on
+    with the fresh workers."""
+    workers, method = worker_count(), start_method()
+    old = _SHARED.pop((workers, method), None)
+    if old is None:
+        return
+    old.shutdown(wait=False, cancel_futures=False)
+    fresh = _executor(workers, method)
+    for _ in range(workers):
+        fresh.submit(_warm)
 
 
 @atexit.register
@@ -231,20 +257,35 @@ class Pool:
         if self._executor is None:
             job = _Deferred(func, args, kwargs)
         else:
-            if getattr(self._executor, "_broken", False) or getattr(self._executor, "_shutdown_thread", False):
-                self._executor = _executor(self.workers, self.method)  # a worker died, or they were recycled
+            # the shared executor now (a fresh one after a worker died or the workers were recycled)
+            self._executor = _executor(self.workers, self.method)
             try:
                 future = self._executor.submit(func, *args, **kwargs)
-            except BrokenProcessPool:
-                _SHARED.pop((self.workers, self.method), None)
+            except BrokenProcessPool:  # broke between the lookup and the submit
                 self._executor = _executor(self.workers, self.method)
                 future = self._executor.submit(func, *args, **kwargs)
-            job = _Retried(future, self.method, func, args, kwargs)
+            job = _Retried(self, future, func, args, kwargs)
         # finished jobs are let go of: their results (a CSV chunk's text…) live only as long as
-        # the caller keeps the job, not until the pool closes
-        self._jobs = [j for j in self._jobs if not (isinstance(j, _Retried) and j.done())]
+        # the caller keeps the job, not until the pool closes (broken ones are kept for _rescue)
+        self._jobs = [j for j in self._jobs if not (isinstance(j, _Retried) and j.done() and not j.broken())]
         self._jobs.append(job)
         return job
+
+    def _rescue(self) -> None:
+        """After a worker died: this pool's broken jobs, in submission order. The executor runs
+        jobs in that order, so the ones that may have been running (the culprit among them) are
+        the first ``workers`` not yet run again: each of those runs alone. The others never
+        started: they go together to fresh shared workers. A job that breaks a second time runs
+        alone."""
+        broken = [j for j in self._jobs if isinstance(j, _Retried) and j.broken() and not j.alone]
+        first = [j for j in broken if not j.resubmitted]
+        for j in first[:self.workers] + [j for j in broken if j.resubmitted]:
+            j.alone = True
+        rest = first[self.workers:]
+        if rest:
+            self._executor = _executor(self.workers, self.method)
+            for j in rest:
+                j.resubmit(self._executor)
 
     def close(self, *, cancel: bool = False) -> None:
         if cancel:

@@ -42,6 +42,7 @@ CODES: dict[str, tuple[str, str]] = {
     "F021": (WARNING, "重复提交：多个文件是同一批家庭，只用其中一个"),
     "F022": (WARNING, "--prefer 指定的文件不在输入中"),
     "F023": (INFO, "指定的附表替代了输入文件夹中的同类附表"),
+    "F024": (WARNING, "指定的附表没有读到数据行"),
     # identity
     "I001": (ERROR, "证件号码为空"),
     "I002": (ERROR, "证件号码长度或字符不正确"),

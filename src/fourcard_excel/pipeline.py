@@ -89,8 +89,6 @@ def read_inputs(input_path: Path, log: IssueLog, progress: Progress | None = Non
             else:
                 log.extend(file_log)
             tables.extend(found)
-        if pool.parallel:
-            background.recycle_workers()  # the writing starts from small fresh workers
     tables = resubmit.set_aside_resubmissions(files, tables, logs, preferred, log)
     return root, files, tables
 
@@ -133,7 +131,8 @@ def read_one(f: InputFile) -> tuple[InputFile, list[RawTable], IssueLog, bool]:
 
 
 def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, card_names=CARDS,
-                    progress: Progress | None = None, prefer=(), rules=None) -> Validated:
+                    progress: Progress | None = None, prefer=(), rules=None,
+                    after_read: Callable[[], None] | None = None) -> Validated:
     """Read and validate (no classification): what `validate` needs. ``prefer``: files to use
     first when several files hold the same households (``--prefer``). ``rules`` (default: the
     packaged rules file) decide which columns are read: an unknown value elsewhere is a 提示."""
@@ -145,6 +144,8 @@ def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, car
     log = IssueLog()
     t0 = time.perf_counter()
     root, files, raw_tables = read_inputs(Path(input_path), log, progress, prefer)
+    if after_read is not None:
+        after_read()
     t1 = time.perf_counter()
     members, headers = build_members(raw_tables, as_of, card_names, log, read_keys)
     validate_members(members, log, headers)
@@ -184,8 +185,9 @@ def files_frame(v: Validated, issues: pd.DataFrame) -> pd.DataFrame:
 
 def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = None,
                     as_of: dt.date | None = None, rules=None, progress: Progress | None = None,
-                    prefer=()) -> RunResult:
-    """Read, validate, build households and classify. Nothing is written."""
+                    prefer=(), after_read: Callable[[], None] | None = None) -> RunResult:
+    """Read, validate, build households and classify. Nothing is written. ``after_read``: called
+    once the files are read (``process`` recycles its workers there)."""
     from .rules.cards import classification_issues, classify
     from .rules.facts import build_households
     from .rules.ruleset import load_rules
@@ -193,7 +195,7 @@ def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = N
     as_of = as_of or _today()
     rules = rules or load_rules(rules_path)
     v = validate_inputs(input_path, as_of=as_of, card_names=tuple(rules.card_names), progress=progress,
-                        prefer=prefer, rules=rules)
+                        prefer=prefer, rules=rules, after_read=after_read)
     t0 = time.perf_counter()
     households = build_households(v.members, rules, as_of)
     validate_households(households, v.log)
@@ -230,7 +232,8 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     started = time.perf_counter()
     out = Path(out_dir)
     previous = previous_outputs(out)
-    result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress, prefer=prefer)
+    result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress, prefer=prefer,
+                             after_read=background.recycle_workers)  # the writing starts from fresh workers
     result.command = command
     if county:
         result.outputs["county"] = county

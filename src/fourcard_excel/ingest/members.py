@@ -274,7 +274,11 @@ def repeated(value: str, n: int) -> np.ndarray:
 def stack_columns(parts: list[pd.DataFrame]) -> dict[str, pd.Series]:
     """``pd.concat(parts, ignore_index=True)`` as a dict of columns, built one column at a time,
     each let go of in the parts once stacked: the peak is the parts plus one column, not the
-    parts plus a whole second copy of them (a million members, ~80 columns). Empties ``parts``."""
+    parts plus a whole second copy of them (a million members, ~80 columns). Empties ``parts``.
+    The same columns and dtypes as ``pd.concat`` for the parts ``build_members`` makes (each with
+    rows, a key typed alike in every part); a part with no rows, or a key typed differently in two
+    parts, may come out typed otherwise. Text columns are let go of one by one; a numeric column
+    is a view of its part's block until the block's last column is stacked."""
     order = list(dict.fromkeys(c for p in parts for c in p.columns))
     lengths = [len(p) for p in parts]
     columns = [dict(p.items()) for p in parts]

@@ -153,19 +153,15 @@ def carry_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return texts[codes], (~blank[codes]).sum(axis=1)
 
 
-def share_texts(values: np.ndarray) -> np.ndarray:
-    """The same cells, each distinct text held once: equal ``str`` cells become one object.
+def share_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same cells, each distinct text held once (equal ``str`` cells become one object), and
+    how many cells of each row hold something (not blank, not '', as ``carry_block`` counts), from
+    one factorisation.
 
     A reader gives every cell its own string; a roster repeats few distinct values, so sharing
     them cuts the raw tables' memory several times (and what a worker pickles back). Only text
     cells are replaced, by an equal text (a ``str`` equals only a ``str``): numbers, dates and
     booleans keep their own objects and types, so nothing read from a cell changes."""
-    return share_block(values)[0]
-
-
-def share_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``share_texts`` of a 2-D block, and how many cells of each row hold something (not blank,
-    not '', as ``carry_block`` counts), from the same factorisation."""
     flat = values.ravel()
     codes, uniques = pd.factorize(flat, use_na_sentinel=True)
     is_text = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))

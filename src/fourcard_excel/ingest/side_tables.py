@@ -68,13 +68,17 @@ def read_side_table(path: Path | str, kind: str, root: Path | str | None = None)
 def use_side_table(tables: dict[str, pd.DataFrame], kind: str, path: Path | str) -> tuple[pd.DataFrame, bool]:
     """The side table at ``path`` (--posts, --villages, --contacts, --ledger) in place of one of the
     same kind recognised in the input folder, even when it has no rows: the file named wins,
-    the same under ``process``, ``quotas`` and ``measures``. Returns its issues (with an F023
-    提示 when it replaced a folder table that had rows) and whether it did replace one."""
+    the same under ``process``, ``quotas`` and ``measures``. Returns its issues and whether it
+    replaced a folder table that had rows (F023 提示; a named file without rows is an F024 警告)."""
     frame, log = read_side_table(path, kind)
     replaced = bool(len(tables.get(kind, ())))
-    if replaced:
-        name = TABLE_KINDS[kind][1]
-        log.add("F023", f"使用“{Path(path).name}”作为{name}；输入文件夹中识别到的{name}不参与核查"
-                        + ("（指定的文件没有数据行）" if not len(frame) else ""), file=Path(path).name)
+    name, file = TABLE_KINDS[kind][1], Path(path).name
+    if not len(frame):
+        log.add("F024", f"指定的{name}“{file}”没有读到数据行"
+                        + (f"，输入文件夹中识别到的{name}也不参与核查" if replaced else "")
+                        + "；请检查该文件的表头和内容（可用 templates/ 中的模板），或不指定该文件以使用输入文件夹中的表",
+                file=file)
+    elif replaced:
+        log.add("F023", f"使用“{file}”作为{name}；输入文件夹中识别到的{name}不参与核查", file=file)
     tables[kind] = frame
     return log.frame(), replaced

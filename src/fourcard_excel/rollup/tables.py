@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..issues import CODES, ERROR, INFO, LEVEL_ORDER, WARNING
-from ..registry import MEASURES, NOT_CARDED, UNDETERMINED
+from ..registry import MEASURES
 from .discover import CountyRun
 
 TOTAL = "合计"
