@@ -308,3 +308,16 @@ def test_without_the_rust_writer_books_are_written_with_xlsxwriter(monkeypatch, 
     wb = styles.new_workbook(tmp_path / "x.xlsx", created=dt.date(2026, 1, 2))
     assert isinstance(wb, xlsxwriter.Workbook)
     wb.close()
+
+
+def test_one_rule_for_text_a_spreadsheet_would_evaluate():
+    """Notices, spot-check lists, quotas.csv and every other output quote the same texts."""
+    texts = ["=SUM(A1)", "+86 139", "-500", "@王", "\t张三", "\r李四", "\x07", "张三", "", "a=b", "１２"]
+    flags = styles.live_flags(texts)
+    assert flags == [True, True, True, True, True, True, True, False, False, False, False]
+    assert [styles.is_live(t) for t in texts] == flags
+    assert styles.live_flags(["张三", "李四"]) == [False, False]
+    from fourcard_excel.write.csvs import escape_text
+
+    escaped = escape_text(pd.Series(texts, dtype=object)).tolist()
+    assert [e.startswith("'") for e in escaped] == flags

@@ -25,6 +25,7 @@ from .. import issues as iss
 from ..ingest.ids import normalize_ids
 from ..result import RunResult, SheetSpec
 from ..rules.ruleset import default_section
+from ..write import csvs
 from ..write.atomic import atomic_path
 
 # Defaults: the packaged rules file's [quotas] (the plan's figures); a rules file overrides them.
@@ -540,15 +541,13 @@ def run(result: RunResult, *, quota_cfg: dict | None = None, card: str = PRIORIT
     result.add_issues(log.frame())
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t")
 
 
 def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            s = out[col].astype(str)
-            out[col] = s.where(~s.str.startswith(_FORMULA_START), "'" + s)
+            out[col] = csvs.escape_text(out[col].astype(str))  # the rule of every other CSV
     return out
 
 

@@ -32,7 +32,6 @@ TEAM_HEADER = ["抽查组", "抽查人", "单位", "成员所在乡镇", "负责
 META_LABELS = {"随机种子": "seed", "抽查比例": "rate", "最低比例": "min_rate", "抽查组人数": "team_size",
                "各组工作量差（户）": "load_spread", "评估日期": "as_of", "生成时间": "created"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class BookError(ValueError):
@@ -79,7 +78,7 @@ class _Formats:
 
 def _write_text(ws, row: int, col: int, value: object, fmt, fmt_q) -> None:
     s = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    ws.write_string(row, col, s, fmt_q if s.startswith(_FORMULA_START) else fmt)
+    ws.write_string(row, col, s, fmt_q if styles.is_live(s) else fmt)
 
 
 def _text_cells(column: pd.Series) -> list[str]:
@@ -270,7 +269,7 @@ def _write_list_sheet(wb, fm: _Formats, name: str, title: str, rows: pd.DataFram
             continue
         cells = _text_cells(column)
         plain, quoted = (fm.wrap, fm.wrap_q) if head == "判定依据" else (fm.text, fm.text_q)
-        fmts = [quoted if v.startswith(_FORMULA_START) else plain for v in cells]
+        fmts = [quoted if q else plain for q in styles.live_flags(cells)]
         if head == "抽取方式":
             fmts = [fm.forced if f else fmt for f, fmt in zip(forced, fmts)]
         write_cells(ws, 2, c, cells, fmts, ws.write_string)

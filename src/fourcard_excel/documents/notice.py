@@ -232,7 +232,7 @@ def _write_one(path: Path, township: str, village: str, part: pd.DataFrame, sche
         write_cells(ws, first, 3, [int(v) for v in sizes.tolist()], f_cell, ws.write_number)
         for j, name in ((1, "村民小组"), (2, "户主姓名"), (4, "卡别")) + (((5, ID_COLUMN),) if mask_id else ()):
             texts = ["" if v is None else str(v) for v in part[name].tolist()]
-            write_cells(ws, first, j, texts, [f_cell_q if t[:1] in _LIVE_STARTS else f_cell for t in texts],
+            write_cells(ws, first, j, texts, [f_cell_q if q else f_cell for q in styles.live_flags(texts)],
                         ws.write_string)
         last_table_row = header_row + n
         counts = pd.Series(cards).value_counts()
@@ -260,4 +260,3 @@ def _write_one(path: Path, township: str, village: str, part: pd.DataFrame, sche
         wb.close()
 
 
-_LIVE_STARTS = ("=", "+", "-", "@", "\t")  # first characters a spreadsheet would evaluate

@@ -217,6 +217,20 @@ def text_width(values: pd.Series) -> pd.Series:
     return s.str.len() + s.str.count(r"[^\x00-\x7f]")
 
 
+_LIVE_ONE = re.compile(INJECTION_RE)
+
+
+def is_live(text: str) -> bool:
+    """``live_text`` of one value: it starts with = + - @ or a control character."""
+    return _LIVE_ONE.match(text) is not None
+
+
+def live_flags(texts) -> list[bool]:
+    """``live_text`` of a list of str as one flag per value (all False when none is live)."""
+    mask = live_text(list(texts))
+    return [False] * len(texts) if mask is None else mask.tolist()
+
+
 def live_text(text: pd.Series):
     """Boolean array: which values (str, no NA) start with = + - @ or a control character;
     None when none do. A one-pass scan of the joined column skips the per-value regex in the
