@@ -171,8 +171,13 @@ def test_a_file_that_kills_its_reader_is_failed_and_the_batch_goes_on(tmp_path, 
     assert (tmp_path / "out" / "乡镇结果" / "白沙镇.xlsx").is_file()
 
 
-def _die_writing(*args, **kwargs):
-    os._exit(9)
+def _die_writing(town, households, issues, rules, path, **kwargs):
+    """Dies half-way through writing its book, as a worker the system kills would."""
+    from fourcard_excel.write.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(b"PK half a workbook")
+        os._exit(9)
 
 
 def test_a_writer_that_dies_twice_stops_with_a_chinese_error(tmp_path, monkeypatch):
@@ -188,11 +193,19 @@ def test_a_writer_that_dies_twice_stops_with_a_chinese_error(tmp_path, monkeypat
     write_member_roster(batch / "清水乡.xlsx", "清水乡")
     monkeypatch.setenv(background.ENV_WORKERS, "2")
     monkeypatch.setattr(township, "write_township_book", _die_writing)
+    mine = tmp_path / "out" / ".我的草稿.tmp"  # a user's own hidden file, older than the run
+    mine.parent.mkdir()
+    mine.write_text("草稿", encoding="utf-8")
+    os.utime(mine, (mine.stat().st_atime - 3600, mine.stat().st_mtime - 3600))
     res = CliRunner().invoke(main, ["process", str(batch), "-o", str(tmp_path / "out"), "--no-db",
                                     "--as-of", "2024-03-18"])
     assert res.exit_code == 1, res.output
     assert "错误：写出结果时处理进程意外退出" in res.output
     assert "FOURCARD_WORKERS=1" in res.output
+    # the killed workers' half-written temporary files are gone; a user's own hidden file stays
+    out = tmp_path / "out"
+    assert [p.name for p in out.rglob("*.tmp")] == [".我的草稿.tmp"]
+    assert not (out / "乡镇结果" / "白沙镇.xlsx").exists()
 
 
 def test_a_pool_goes_on_after_the_workers_are_recycled(monkeypatch):

@@ -229,7 +229,9 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     from .write import write_outputs
     from .write.township import write_townships
 
-    started = time.perf_counter()
+    from .write.atomic import remove_leftovers
+
+    started, began = time.perf_counter(), time.time()
     out = Path(out_dir)
     previous = previous_outputs(out)
     result = classify_inputs(input_path, rules_path=rules_path, as_of=as_of, progress=progress, prefer=prefer,
@@ -271,8 +273,10 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
                                 extra_jobs=[plans, spot, notices])
     except BaseException:
         pool.close(cancel=True)  # no worker goes on writing behind the caller's back
+        remove_leftovers(out, began)
         raise
     pool.close()
+    remove_leftovers(out, began)  # a worker killed while writing leaves its temporary file
     result.outputs["written"] = written
     result.outputs["removed"] = remove_stale(out, previous, written)
     result.timings["total"] = time.perf_counter() - started
