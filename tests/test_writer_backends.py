@@ -321,3 +321,20 @@ def test_one_rule_for_text_a_spreadsheet_would_evaluate():
 
     escaped = escape_text(pd.Series(texts, dtype=object)).tolist()
     assert [e.startswith("'") for e in escaped] == flags
+
+
+@pytest.mark.parametrize("engine", ["xlsxwriter", "rust"])
+def test_write_cells_refuses_a_constant_memory_sheet(engine, tmp_path):
+    """Rows must come in order there: a column written after it would be lost without a word."""
+    from fourcard_excel.write.sheet import write_cells
+
+    wb = styles.new_workbook(tmp_path / "x.xlsx", engine=engine, constant_memory=True)
+    ws = wb.add_worksheet("名单")
+    with pytest.raises(ValueError, match="constant-memory"):
+        write_cells(ws, 1, 0, ["张三", "李四"], None)
+    wb.close()
+    wb = styles.new_workbook(tmp_path / "y.xlsx", engine=engine)
+    ws = wb.add_worksheet("名单")
+    write_cells(ws, 1, 0, ["张三", "李四"], None)
+    wb.close()
+    assert openpyxl.load_workbook(tmp_path / "y.xlsx")["名单"]["A3"].value == "李四"

@@ -221,6 +221,7 @@ class Worksheet:
 
     def __init__(self, native, constant_memory: bool = False) -> None:
         self.native = native
+        self.constant_memory = constant_memory  # as xlsxwriter's worksheets say it
         if constant_memory:
             self.columnar = False
         self.write_row_run = native.write_row

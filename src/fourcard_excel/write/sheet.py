@@ -102,6 +102,8 @@ def write_cells(ws, row: int, col: int, values: list, formats, writer=None) -> N
     n = len(values)
     if not n:
         return
+    if getattr(ws, "constant_memory", False):  # rows must come in order there: a column would be lost
+        raise ValueError("write_cells writes a column: not on a constant-memory worksheet")
     single = not isinstance(formats, list)
     if getattr(ws, "columnar", False):
         if single:
