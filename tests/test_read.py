@@ -339,7 +339,17 @@ def test_merged_ranges_filled_alike_in_the_array_and_in_the_rows():
     are (ranges reaching into the header, past the last row or column, overlapping, one cell)."""
     import random
 
-    from fourcard_excel.ingest.read import _body, _fill_merged
+    from fourcard_excel.ingest.read import _body
+
+    def fill_rows(rows, merged, start):  # the reference: each range's top-left value, cell by cell
+        for (r0, c0), (r1, c1) in merged:
+            if r1 < start or (r0 == r1 and c0 == c1):
+                continue
+            r0 = max(r0, start)
+            value = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else ""
+            for r in range(r0, min(r1, len(rows) - 1) + 1):
+                for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                    rows[r][c] = value
 
     rng = random.Random(7)
     for _ in range(200):
@@ -351,7 +361,7 @@ def test_merged_ranges_filled_alike_in_the_array_and_in_the_rows():
             r0, c0 = rng.randint(0, nrows + 1), rng.randint(0, width + 1)
             merged.append(((r0, c0), (r0 + rng.randint(0, 4), c0 + rng.randint(0, 3))))
         expected = [list(r) for r in rows]
-        _fill_merged(expected, merged, start)
+        fill_rows(expected, merged, start)
         got = _body([list(r) for r in rows], merged, start, width)
         assert got.tolist() == expected[start:]
         assert [[type(v) for v in r] for r in got.tolist()] == [[type(v) for v in r] for r in expected[start:]]

@@ -216,28 +216,26 @@ def find_header(rows: list[list]) -> tuple[int, int, str, list] | None:
 
 
 def _body(rows: list[list], merged, start: int, width: int) -> np.ndarray:
-    """The data rows (from ``start``) as one object array of ``width`` columns, merged ranges
-    filled (``_fill_merged``); short rows padded with ''."""
+    """The data rows (from ``start``) as one object array of ``width`` columns, short rows padded
+    with '' (a CSV's ragged rows), merged ranges filled (``_fill_merged``)."""
     body = rows[start:]
+    arr = np.empty((len(body), width), dtype=object)
     if all(len(row) == width for row in body):  # a workbook's rows all have the sheet's width
-        arr = np.empty((len(body), width), dtype=object)
         if len(body):
             arr[:] = body
-        _fill_merged_array(arr, merged, start, len(rows))
-        return arr
-    _fill_merged(rows, merged, start)
-    arr = np.empty((len(body), width), dtype=object)
-    for i, row in enumerate(body):
-        cells = row[:width]
-        arr[i, : len(cells)] = cells
-        if len(cells) < width:
-            arr[i, len(cells):] = ""
+    else:
+        for i, row in enumerate(body):
+            cells = row[:width]
+            arr[i, : len(cells)] = cells
+            if len(cells) < width:
+                arr[i, len(cells):] = ""
+    _fill_merged(arr, merged, start, len(rows))
     return arr
 
 
-def _fill_merged_array(arr: np.ndarray, merged, start: int, nrows: int) -> None:
-    """``_fill_merged`` on the data rows held as an array (row ``start`` of the sheet is ``arr[0]``,
-    every row as wide as ``arr``): one slice assignment per range."""
+def _fill_merged(arr: np.ndarray, merged, start: int, nrows: int) -> None:
+    """Copy each merged range's top-left value into the whole range, data area only (row
+    ``start`` of the sheet is ``arr[0]``): one slice assignment per range."""
     width = arr.shape[1]
     for (r0, c0), (r1, c1) in merged:
         if r1 < start or (r0 == r1 and c0 == c1):
@@ -246,19 +244,6 @@ def _fill_merged_array(arr: np.ndarray, merged, start: int, nrows: int) -> None:
         if r0 >= nrows or c0 >= width:  # nothing of the range is in the data area
             continue
         arr[r0 - start: min(r1, nrows - 1) - start + 1, c0: min(c1, width - 1) + 1] = arr[r0 - start, c0]
-
-
-def _fill_merged(rows: list[list], merged, start: int) -> None:
-    """Copy each merged range's top-left value into the whole range (data area only)."""
-    for (r0, c0), (r1, c1) in merged:
-        if r1 < start or (r0 == r1 and c0 == c1):
-            continue
-        r0 = max(r0, start)
-        value = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else ""
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
-                row[c] = value
 
 
 def _filled(frame: pd.DataFrame) -> np.ndarray:

@@ -34,7 +34,8 @@ from .styles import Formats
 FILL_MODE = "row"
 
 PCT_SUFFIXES = ("占比", "比例", "覆盖率", "比率")
-_SEP, _SEP_BYTE = "\x1e", 0x1E  # record separator: joins a column's sample for one-pass scans
+_SEP = styles.SEP  # joins a column's sample for one-pass scans
+_SEP_BYTE = ord(_SEP)
 MIN_WIDTH, MAX_WIDTH = 6, 50
 WIDTH_SAMPLE = 2000
 

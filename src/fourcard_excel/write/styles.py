@@ -39,7 +39,7 @@ NUMBER_FORMATS = {
 # Text that would become live in Excel or a CSV consumer if retyped: = + - @ or a control char.
 INJECTION_RE = r"^[=+\-@\x00-\x1f\x7f]"
 
-_SEP = "\x1e"  # record separator: joins a column for a one-pass scan
+SEP = _SEP = "\x1e"  # record separator: joins a column for a one-pass scan
 _LIVE_JOINED = re.compile(_SEP + "[=+\\-@\x00-\x1d\x1f\x7f]")
 
 MAX_ROWS = 1_048_576

@@ -20,11 +20,14 @@ INTERNAL = ["代码", "年度", "hh_key", "source_file", "source_sheet", "source
 LEVEL_HOUSEHOLD, LEVEL_TOWNSHIP, LEVEL_COUNTY = "户", "乡镇", "县"
 CENT = 0.005  # amounts equal to the cent count as equal
 
+# the two checks whose names hold a figure of the rules file (``check_name``)
+DIVIDEND_CHECK, INDUSTRY_CHECK = "分红比例低于15%", "黄卡产业扶贫资金未达绿卡两倍"
+
 # 检查项 (exact names of the issue) -> issue code
 CHECKS = {
     "红卡产业分红未覆盖": "M001",
     "红卡入股金额不足": "M002",
-    "分红比例低于15%": "M003",
+    DIVIDEND_CHECK: "M003",
     "红卡未落实兜底保障A类": "M004",
     "黄卡未落实兜底保障B类": "M005",
     "非贫困低保户不是蓝卡": "M006",
@@ -35,10 +38,9 @@ CHECKS = {
     "庭院经济奖补对象不符": "M011",
     "台账户在花名册中找不到": "M012",
     "兜底未整户纳入": "M013",
-    "黄卡产业扶贫资金未达绿卡两倍": "M014",
+    INDUSTRY_CHECK: "M014",
 }
 OTHER_MISSING_CODE = "M019"  # a required entitlement of a county's own rules file, not named above
-DIVIDEND_CHECK, INDUSTRY_CHECK = "分红比例低于15%", "黄卡产业扶贫资金未达绿卡两倍"
 
 
 def check_name(check: str, cfg: MeasureConfig) -> str:
