@@ -216,3 +216,29 @@ def test_a_pool_goes_on_after_the_workers_are_recycled(monkeypatch):
         second = pool.submit(_pid_and_square, 3).result()
     assert (first[1], second[1]) == (4, 9)
     assert first[0] != os.getpid() and second[0] != os.getpid()
+
+
+def test_a_usage_error_in_the_checks_writes_nothing(tmp_path, monkeypatch):
+    """The notices start in the workers while the checks run: a bad [measures] section or bad
+    spot-check options must still stop the run before any file is written."""
+    from click.testing import CliRunner
+
+    from fourcard_excel.cli import main
+    from fourcard_excel.rules.ruleset import load_rules
+    from rosters import write_member_roster
+
+    batch = tmp_path / "in"
+    batch.mkdir()
+    write_member_roster(batch / "白沙镇.xlsx", "白沙镇")
+    write_member_roster(batch / "清水乡.xlsx", "清水乡")
+    rules = tmp_path / "规则.toml"
+    rules.write_text(load_rules().text.replace("dividend_rate_min = 0.15", "dividend_rate_min = -1"),
+                     encoding="utf-8")
+    monkeypatch.setenv(background.ENV_WORKERS, "2")
+    for args, message in ((["--rules", str(rules)], "dividend_rate_min"), (["--team-size", "1"], "至少2人")):
+        out = tmp_path / ("out" + args[0])
+        res = CliRunner().invoke(main, ["process", str(batch), "-o", str(out), "--no-db", "--as-of", "2024-03-18",
+                                        *args])
+        assert res.exit_code == 2, res.output
+        assert message in res.output
+        assert not out.exists() or not any(p.is_file() for p in out.rglob("*")), sorted(out.rglob("*"))

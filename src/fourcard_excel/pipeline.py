@@ -225,6 +225,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     folder's name)."""
     from . import background
     from .checks import contacts, history, measures, quotas, spotcheck
+    from .checks.measures.config import load_config
     from .ingest.side_tables import use_side_table
     from .write import write_outputs
     from .write.township import write_townships
@@ -246,15 +247,17 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     if inspectors is None and "inspectors" in result.tables:  # a 抽查人员名单 dropped in the folder
         inspectors = result.tables["inspectors"].rename(
             columns={"name": "姓名", "unit": "单位", "township": "所在乡镇"})[["姓名", "单位", "所在乡镇"]]
-    # the notices (they need the cards only), the township books and the 一户一策 books (the
-    # largest writes) go to worker processes (spawned, FOURCARD_WORKERS of them) while this one
-    # runs the checks and writes the rest; the files are the same for any N
+    # the notices (they need the cards only; sent once the spot-check options and the [measures]
+    # section are known to be valid, so a usage error writes nothing), the township books and the
+    # 一户一策 books (the largest writes) go to worker processes (spawned, FOURCARD_WORKERS of
+    # them) while this one runs the checks and writes the rest; the files are the same for any N
     pool = background.Pool()
     try:
-        notices = submit_notices(pool, result, out, mask_id=mask_id, phone=phone)
         t0 = time.perf_counter()
         spotcheck.run(result, seed=seed, force_disagree=force_disagree, inspectors=inspectors,
                       team_size=team_size)
+        load_config(result.rules)  # a bad [measures] section stops the run here, before anything is written
+        notices = submit_notices(pool, result, out, mask_id=mask_id, phone=phone)
         quotas.run(result)
         contacts.run(result)
         history.run(result, db_path=db_path if use_db else False)
