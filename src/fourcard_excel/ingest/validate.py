@@ -230,19 +230,20 @@ def _household_field_checks(heads: pd.DataFrame, log: IssueLog, header) -> None:
         log.add_frame("V008", located(heads, blank, header("wage_income", heads), "",
                                     "四项收入全部为空，已按0元计算；如确无收入请填0，否则请补填"))
     total = heads[["wage_income", "business_income", "property_income", "transfer_income"]].sum(axis=1)
-    declared = heads["income_total_declared"]
-    off = (declared.notna() & ((declared - total).abs() > 1)).to_numpy()
+    _declared_differs(log, "V006", heads, header("income_total_declared", heads), heads["income_total_declared"],
+                      total, "收入小计与四项收入之和")
+    _declared_differs(log, "V015", heads, header("net_income_declared", heads), heads["net_income_declared"],
+                      total - heads["business_cost"], "纯收入与四项收入减生产经营性支出")
+
+
+def _declared_differs(log: IssueLog, code: str, frame: pd.DataFrame, column, declared: pd.Series,
+                      computed: pd.Series, what: str, fmt: str = "{:,.0f}") -> None:
+    """``code`` for the rows whose declared figure is more than 1 元 from the recomputed one: the
+    text names what was recomputed and its value (built for those rows only)."""
+    off = (declared.notna() & ((declared - computed).abs() > 1)).to_numpy()
     if off.any():
-        msg = "收入小计与四项收入之和（" + total[off].map("{:,.0f}".format) + "元）不符；请核对"
-        log.add_frame("V006", located(heads, off, header("income_total_declared", heads),
-                                      at(off, declared[off].astype(str)), at(off, msg)))
-    net = total - heads["business_cost"]
-    net_declared = heads["net_income_declared"]
-    off = (net_declared.notna() & ((net_declared - net).abs() > 1)).to_numpy()
-    if off.any():
-        msg = "纯收入与四项收入减生产经营性支出（" + net[off].map("{:,.0f}".format) + "元）不符；请核对"
-        log.add_frame("V015", located(heads, off, header("net_income_declared", heads),
-                                      at(off, net_declared[off].astype(str)), at(off, msg)))
+        msg = what + "（" + computed[off].map(fmt.format) + "元）不符；请核对"
+        log.add_frame(code, located(frame, off, column, at(off, declared[off].astype(str)), at(off, msg)))
 
 
 HOUSEHOLD_KEYS = frozenset(c.key for c in COLUMNS if c.level == HOUSEHOLD) | {"_incomes_blank"}
@@ -296,11 +297,8 @@ def validate_households(h: pd.DataFrame, log: IssueLog) -> None:
         given = size_decl[mismatch].astype(str)
         msg = "家庭人口填" + given + "人，花名册中列出" + h["members"][mismatch].astype(str) + "人；请核对"
         log.add_frame("H003", located(h, mismatch, "家庭人口", at(mismatch, given), at(mismatch, msg)))
-    declared = h["per_capita_declared"]
-    off = (declared.notna() & ((declared - h["per_capita"]).abs() > 1)).to_numpy()
-    if off.any():
-        msg = "人均纯收入与重算结果（" + h["per_capita"][off].map("{:,.2f}".format) + "元）不符；请核对"
-        log.add_frame("V007", located(h, off, "人均纯收入", at(off, declared[off].astype(str)), at(off, msg)))
+    _declared_differs(log, "V007", h, "人均纯收入", h["per_capita_declared"], h["per_capita"], "人均纯收入与重算结果",
+                      "{:,.2f}")
 
 
 def blocking_reasons(issues: pd.DataFrame) -> pd.Series:
