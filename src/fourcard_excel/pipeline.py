@@ -258,6 +258,7 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
                       team_size=team_size)
         load_config(result.rules)  # a bad [measures] section stops the run here, before anything is written
         notices = submit_notices(pool, result, out, mask_id=mask_id, phone=phone)
+        spot = submit_spotcheck(pool, result, out)  # the sample is final: written while the checks run
         quotas.run(result)
         contacts.run(result)
         history.run(result, db_path=db_path if use_db else False)
@@ -266,7 +267,6 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
         result.timings["checks"] = t1 - t0
 
         townships = write_townships(result, out, pool=pool)
-        spot = submit_spotcheck(pool, result, out)
         written: list[Path] = []
         for module in (quotas, contacts, history):
             written += module.write(result, out)
