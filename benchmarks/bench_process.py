@@ -4,7 +4,8 @@ Usage:
     python benchmarks/bench_process.py                 # 20 townships, ~200k member rows
     python benchmarks/bench_process.py --scale 0.05    # quick run (~10k rows)
     python benchmarks/bench_process.py --scale 5       # 1M-row stress run
-    options: --out DIR (batch folder, cached), --json FILE, --repeat N, --skip-floor
+    options: --out DIR (batch folder, cached), --json FILE, --repeat N, --skip-floor,
+             --cores 1,2 (also run pinned to 1 and to 2 cores, Linux: how the run scales)
 
 The batch is the sample county generator (scripts/make_sample_data.py) with 20 townships and
 ``scale × 9`` households per sample unit, i.e. about ``scale × 200,000`` member rows in every layout
@@ -137,9 +138,21 @@ def _stage_peaks(samples: list[tuple[float, float]], timings: dict) -> dict:
     return peaks
 
 
-def child_process(batch: str, out: str) -> dict:
+def pin_cores(cores: int) -> None:
+    """Run this process, and the workers it spawns (they inherit the mask), on the first ``cores``
+    usable CPUs, with as many workers (Linux: ``sched_setaffinity``)."""
+    usable = sorted(os.sched_getaffinity(0))
+    if cores > len(usable):
+        raise SystemExit(f"--cores {cores}: this machine has {len(usable)} usable cores")
+    os.sched_setaffinity(0, set(usable[:cores]))
+    os.environ["FOURCARD_WORKERS"] = str(cores)
+
+
+def child_process(batch: str, out: str, cores: int = 0) -> dict:
     import threading
 
+    if cores:
+        pin_cores(cores)
     from fourcard_excel import pipeline
 
     samples: list[tuple[float, float]] = []
@@ -372,6 +385,21 @@ def machine() -> dict:
     return info
 
 
+def scaling(by_cores: dict[int, dict]) -> dict | None:
+    """Amdahl's law fitted to the runs on 1 core and on the most cores measured: the serial share
+    ``s`` solves ``T(n) = T(1) * (s + (1 - s) / n)``; with it, the time on 4 and 8 cores is
+    *estimated* (an extrapolation, not a measurement: spawning and pickling cost more with more
+    workers, and the main process's serial work bounds the time whatever the cores)."""
+    if 1 not in by_cores or len(by_cores) < 2:
+        return None
+    n = max(by_cores)
+    t1, tn = by_cores[1]["wall"], by_cores[n]["wall"]
+    serial = min(1.0, max(0.0, (tn / t1 - 1 / n) / (1 - 1 / n)))
+    return {"measured_cores": n, "serial_share": round(serial, 3),
+            "estimated_wall": {k: round(t1 * (serial + (1 - serial) / k), 2) for k in (4, 8)},
+            "limit_wall": round(t1 * serial, 2)}
+
+
 def rate(n: float, s: float) -> str:
     return f"{n / s:,.0f}" if s > 0 else "-"
 
@@ -417,15 +445,38 @@ def report(res: dict) -> str:
                   "", f"process / xlsxwriter floor = {res['ratio_wall']:.2f}× (wall), {res['ratio_cpu']:.2f}× (CPU); "
                   f"vs the in_memory floor {res['ratio_wall_in_memory']:.2f}× (wall); "
                   f"vs the new floor (read + Rust write) {res['ratio_wall_rust']:.2f}× (wall)",
+                  *cores_report(res),
                   f"load average at start {res['machine'].get('loadavg_start')}, "
                   f"at end {res['machine'].get('loadavg_end')}; workers {res.get('workers')}"]
+    if not f:
+        lines += cores_report(res)
     return "\n".join(lines)
+
+
+def cores_report(res: dict) -> list[str]:
+    """The runs pinned to N cores (``--cores``) and the Amdahl estimate, against the floor if measured."""
+    by = res.get("by_cores")
+    if not by:
+        return []
+    floor = (res.get("floor") or {}).get("wall")
+    vs = (lambda w: f"  = {w / floor:.2f}× floor") if floor else (lambda w: "")
+    lines = ["", "按核数 / pinned to N cores (N workers):"]
+    for n, run in sorted(by.items(), key=lambda kv: int(kv[0])):
+        lines.append(f"  {int(n)} 核 / cores: {run['wall']:.2f} s wall, CPU {run['cpu'] + run.get('worker_cpu', 0):.2f} s"
+                     + vs(run["wall"]))
+    sc = res.get("scaling")
+    if sc:
+        est = sc["estimated_wall"]
+        lines.append(f"  Amdahl (1 vs {sc['measured_cores']} cores): serial share {sc['serial_share']:.2f}; "
+                     f"ESTIMATED 4 cores {est[4]:.2f} s{vs(est[4])}, 8 cores {est[8]:.2f} s{vs(est[8])}, "
+                     f"limit {sc['limit_wall']:.2f} s{vs(sc['limit_wall'])}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child-process":
-        print(json.dumps(child_process(argv[1], argv[2])))
+        print(json.dumps(child_process(argv[1], argv[2], int(argv[3]) if len(argv) > 3 else 0)))
         return 0
     if argv and argv[0] == "--child-floor":
         print(json.dumps(child_floor(argv[1], argv[2], int(argv[3]), int(argv[4]))))
@@ -438,7 +489,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="process 与下限各运行次数（取最快一次）")
     ap.add_argument("--skip-floor", action="store_true", help="不测下限")
     ap.add_argument("--keep-output", type=Path, default=None, help="保留 process 的输出到此目录")
+    ap.add_argument("--cores", default="",
+                    help="另外把 process 限定在前 N 个核上运行（N 个工作进程；仅 Linux），如 1,2：报告随核数的变化和"
+                         "按 Amdahl 定律估算的更多核时的时间")
     a = ap.parse_args(argv)
+    cores = [int(c) for c in a.cores.split(",") if c.strip()]
+    if cores and not hasattr(os, "sched_setaffinity"):
+        ap.error("--cores 需要 Linux（os.sched_setaffinity）")
 
     batch = (a.out or batch_dir(a.scale)).resolve()
     gen = ensure_batch(batch, a.scale)
@@ -462,6 +519,17 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(out, ignore_errors=True)
         res["process"] = min(runs, key=lambda r: r["wall"])
         res["process_runs"] = runs
+        if cores:
+            res["by_cores"] = {}
+            for n in cores:
+                best = None
+                for i in range(a.repeat):
+                    out = work / f"cores{n}_{i}"
+                    run = _run_child(["--child-process", str(batch), str(out), str(n)])
+                    shutil.rmtree(out, ignore_errors=True)
+                    best = run if best is None or run["wall"] < best["wall"] else best
+                res["by_cores"][n] = best
+            res["scaling"] = scaling(res["by_cores"])
         if not a.skip_floor:
             fl = []
             for _ in range(a.repeat):
