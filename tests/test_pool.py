@@ -242,3 +242,16 @@ def test_a_usage_error_in_the_checks_writes_nothing(tmp_path, monkeypatch):
         assert res.exit_code == 2, res.output
         assert message in res.output
         assert not out.exists() or not any(p.is_file() for p in out.rglob("*")), sorted(out.rglob("*"))
+
+
+def test_a_fresh_worker_does_not_import_the_validation_library():
+    """A spawned worker imports what its jobs need (``background._warm``), not pandera: each of the
+    four workers a run starts would pay ~0.2 s for it, and only the main process validates."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from fourcard_excel import background; background._warm(); "
+            "from fourcard_excel.documents import notice; from fourcard_excel.checks import measures, spotcheck; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pandera'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -20,7 +20,6 @@ from .ingest.discover import InputFile, find_inputs, fingerprint, sniff
 from .ingest.members import build_members
 from .ingest.read import RawTable, read_file
 from .ingest.side_tables import side_frame
-from .ingest.validate import blocking_reasons, validate_households, validate_members
 from .issues import ERROR, IssueLog
 from .registry import CARDS, SOURCE_FILE, TABLE_KINDS
 from .result import RunResult
@@ -136,6 +135,8 @@ def validate_inputs(input_path: Path | str, *, as_of: dt.date | None = None, car
     """Read and validate (no classification): what `validate` needs. ``prefer``: files to use
     first when several files hold the same households (``--prefer``). ``rules`` (default: the
     packaged rules file) decide which columns are read: an unknown value elsewhere is a 提示."""
+    # pandera is imported where validation runs: the spawned workers never load it
+    from .ingest.validate import validate_members
     from .rules.facts import read_columns
     from .rules.ruleset import load_rules
 
@@ -188,6 +189,7 @@ def classify_inputs(input_path: Path | str, *, rules_path: Path | str | None = N
                     prefer=(), after_read: Callable[[], None] | None = None) -> RunResult:
     """Read, validate, build households and classify. Nothing is written. ``after_read``: called
     once the files are read (``process`` recycles its workers there)."""
+    from .ingest.validate import blocking_reasons, validate_households
     from .rules.cards import classification_issues, classify
     from .rules.facts import build_households
     from .rules.ruleset import load_rules
@@ -228,9 +230,8 @@ def process(input_path: Path | str, out_dir: Path | str, *, rules_path: Path | s
     from .checks.measures.config import load_config
     from .ingest.side_tables import use_side_table
     from .write import write_outputs
-    from .write.township import write_townships
-
     from .write.atomic import remove_leftovers
+    from .write.township import write_townships
 
     started, began = time.perf_counter(), time.time()
     out = Path(out_dir)
