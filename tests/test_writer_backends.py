@@ -266,6 +266,18 @@ def test_column_writes_give_the_same_bytes_as_cell_writes(tmp_path, monkeypatch)
             assert ws["A302"].value == "522401199001000299"  # the totals row, last
 
 
+def test_runs_split_where_the_format_object_or_the_code_changes():
+    from fourcard_excel.write.sheet import code_runs, same_object_runs
+
+    a, b, a_copy = ["fill"], ["fill2"], ["fill"]  # equal but not the same object: two formats
+    assert same_object_runs([a, a, b, a, a_copy]) == [(0, 2), (2, 3), (3, 4), (4, 5)]
+    assert same_object_runs([a]) == [(0, 1)] and same_object_runs([]) == []
+    starts, stops = code_runs(np.array([3, 3, 1, 1, 1, 3]))
+    assert starts.tolist() == [0, 2, 5] and stops.tolist() == [2, 5, 6]
+    starts, stops = code_runs(np.array([7]))
+    assert starts.tolist() == [0] and stops.tolist() == [1]
+
+
 def test_content_width_matches_display_width():
     from fourcard_excel.write.sheet import _content_width, _display_width
 

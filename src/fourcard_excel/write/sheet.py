@@ -110,11 +110,8 @@ def write_cells(ws, row: int, col: int, values: list, formats, writer=None) -> N
         if single:
             ws.write_column(row, col, values, formats)
             return
-        start = 0
-        for i in range(1, n + 1):
-            if i == n or formats[i] is not formats[start]:
-                ws.write_column(row + start, col, values[start:i], formats[start])
-                start = i
+        for a, b in same_object_runs(formats):
+            ws.write_column(row + a, col, values[a:b], formats[a])
         return
     w = writer or ws.write
     if single:
@@ -123,6 +120,24 @@ def write_cells(ws, row: int, col: int, values: list, formats, writer=None) -> N
     else:
         for i, v, f in zip(range(row, row + n), values, formats):
             w(i, col, v, f)
+
+
+# --- runs: the cells one native call can take -------------------------------------------------
+
+def same_object_runs(items) -> list[tuple[int, int]]:
+    """(start, stop) of each run of adjacent ``items`` that are the same object (a format)."""
+    out, start = [], 0
+    for i in range(1, len(items) + 1):
+        if i == len(items) or items[i] is not items[start]:
+            out.append((start, i))
+            start = i
+    return out
+
+
+def code_runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, stops) of each run of equal adjacent ``codes`` (a non-empty integer array)."""
+    breaks = np.flatnonzero(np.diff(codes)) + 1
+    return np.concatenate([[0], breaks]), np.concatenate([breaks, [len(codes)]])
 
 
 # --- internals -------------------------------------------------------------------------------
@@ -283,12 +298,7 @@ def _write_row_runs(ws, cols: list[_Col], writers: list, options: list[list], fo
     runs_by_code: dict[int, list[tuple]] = {}
     for k in np.unique(codes[:n]).tolist():
         fmts = [opts[0] if idx is None else opts[k] for opts, idx in zip(options, format_codes)]
-        runs, start = [], 0
-        for c in range(1, ncols + 1):
-            if c == ncols or fmts[c] is not fmts[start]:
-                runs.append((start, c, fmts[start], c - start == 1))
-                start = c
-        runs_by_code[k] = runs
+        runs_by_code[k] = [(a, b, fmts[a], b - a == 1) for a, b in same_object_runs(fmts)]
     write_run, write = ws.write_row_run, ws.write
     rows = zip(range(first, first + n), map(list, zip(*[c.values for c in cols])), codes[:n].tolist(),
                quoted.tolist())  # lists: the native call takes a list slice
@@ -328,12 +338,11 @@ def _write_columns(ws, cols: list[_Col], writers: list, options: list[list], for
         idx = idx[:n]
         uniq, at = np.unique(idx, return_index=True)
         firsts.extend((int(r), c, int(u)) for u, r in zip(uniq, at))
-        starts = np.flatnonzero(np.diff(idx)) + 1
-        if (len(starts) + 1) * MIN_RUN > n:
+        starts, stops = code_runs(idx)
+        if len(starts) * MIN_RUN > n:
             runs.append(None)  # fragmented: cell by cell
         else:
-            bounds = [0, *starts.tolist(), n]
-            runs.append([(a, b, int(idx[a])) for a, b in zip(bounds[:-1], bounds[1:])])
+            runs.append([(a, b, int(idx[a])) for a, b in zip(starts.tolist(), stops.tolist())])
     seen: set[int] = set()
     for r, c, code in sorted(firsts):
         fmt = options[c][code]
@@ -359,9 +368,8 @@ def _conditional_fills(ws, formats: Formats, palette: list[str], codes: np.ndarr
 
     if not len(codes):
         return
-    breaks = np.flatnonzero(np.diff(codes)) + 1
-    starts = np.concatenate([[0], breaks])
-    ends = np.concatenate([breaks, [len(codes)]]) - 1
+    starts, stops = code_runs(codes)
+    ends = stops - 1
     run_codes = codes[starts]
     for code, colour in enumerate(palette):
         if not colour:
