@@ -88,11 +88,22 @@ class WorkerCrashed(RuntimeError):
         super().__init__("处理进程意外退出（可能是电脑内存不足）")
 
 
+def _job(func: Callable[..., Any], /, *args, **kwargs) -> Any:
+    """A job as a worker runs it: then the memory it freed goes back to the system, so an idle
+    worker holds only what it keeps (``memory.release_freed``)."""
+    try:
+        return func(*args, **kwargs)
+    finally:
+        from .memory import release_freed
+
+        release_freed()
+
+
 def _run_alone(method: str, func: Callable[..., Any], args, kwargs) -> Any:
     """Run one job in a fresh worker process of its own; ``WorkerCrashed`` if that one dies too."""
     ex = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
     try:
-        return ex.submit(func, *args, **kwargs).result()
+        return ex.submit(_job, func, *args, **kwargs).result()
     except BrokenProcessPool:
         raise WorkerCrashed() from None
     finally:
@@ -132,7 +143,7 @@ class _Retried:
     def resubmit(self, executor: ProcessPoolExecutor) -> None:
         func, args, kwargs = self._call
         self.resubmitted = True
-        self._watch(executor.submit(func, *args, **kwargs))
+        self._watch(executor.submit(_job, func, *args, **kwargs))
 
     def result(self) -> Any:
         if self._finished_alone:
@@ -260,10 +271,10 @@ class Pool:
             # the shared executor now (a fresh one after a worker died or the workers were recycled)
             self._executor = _executor(self.workers, self.method)
             try:
-                future = self._executor.submit(func, *args, **kwargs)
+                future = self._executor.submit(_job, func, *args, **kwargs)
             except BrokenProcessPool:  # broke between the lookup and the submit
                 self._executor = _executor(self.workers, self.method)
-                future = self._executor.submit(func, *args, **kwargs)
+                future = self._executor.submit(_job, func, *args, **kwargs)
             job = _Retried(self, future, func, args, kwargs)
         # finished jobs are let go of: their results (a CSV chunk's text…) live only as long as
         # the caller keeps the job, not until the pool closes (broken ones are kept for _rescue)

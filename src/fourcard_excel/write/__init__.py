@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..memory import release_freed
 from .county import write_county
 from .csvs import write_csvs
 from .issues_book import write_issue_book, write_issue_files
@@ -54,6 +55,7 @@ def write_outputs(result, out_dir: Path, *, extra_paths: list[Path] | None = Non
                                   created=result.as_of)
     county = write_county(result, out_dir)
     paths = write_csvs(result.households, result.members, result.issues, out_dir, pool=pool)
+    release_freed()  # the chunks and texts the CSVs went through
     paths += write_parquet(result, out_dir)
     paths.append(issue_book)
     paths += townships()

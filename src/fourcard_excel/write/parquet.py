@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..memory import release_freed
 from .atomic import atomic_path
 from .csvs import (HOUSEHOLD_CSV_KEYS, HOUSEHOLD_SORT, MEMBER_CSV_KEYS, MEMBER_SORT, label_roster_level,
                    output_label, sort_issues, sort_order)
@@ -140,16 +141,8 @@ def write_frame_table(frame: pd.DataFrame, table: str, keys: list[str], county: 
         finally:
             if writer is not None:
                 writer.close()
-    _release_arrow_memory()
+    release_freed()  # Arrow's allocator keeps freed blocks for reuse: the rest of the run does not need them
     return Path(path)
-
-
-def _release_arrow_memory() -> None:
-    """Give the memory Arrow kept for reuse back to the system (its allocator holds freed blocks
-    for a while): the rest of the run does not need it."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
 
 
 def dtype_kind(dtype) -> str:
