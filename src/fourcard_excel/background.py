@@ -31,6 +31,8 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from .memory import release_freed
+
 ENV_WORKERS = "FOURCARD_WORKERS"
 ENV_START_METHOD = "FOURCARD_START_METHOD"
 DEFAULT_START_METHOD = "spawn"
@@ -94,8 +96,6 @@ def _job(func: Callable[..., Any], /, *args, **kwargs) -> Any:
     try:
         return func(*args, **kwargs)
     finally:
-        from .memory import release_freed
-
         release_freed()
 
 

@@ -7,8 +7,8 @@ stayed counted in the process's memory until it ended (about 500 MB at a million
 with ``benchmarks/bench_process.py --scale 5``). ``malloc_trim(0)`` returns them; Arrow's own pool
 (pandas' text columns, Parquet) is released as well.
 
-On other systems only Arrow's pool is released: Windows gives large freed blocks back by itself,
-and Python's small-object arenas are returned when empty on every system.
+On other systems only Arrow's pool is released (Windows' heap decommits large freed blocks by
+itself; not measured here). Python's small-object arenas are returned when empty on every system.
 """
 
 from __future__ import annotations
