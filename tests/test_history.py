@@ -347,7 +347,17 @@ def test_review_due_dates(tmp_path):
     assert set(r.outputs["review_due_by_township"]) == {"城关镇"}
     assert (r.issues["代码"] == "D002").sum() == 2
     history.write(r, tmp_path / "out")
-    assert (tmp_path / "out" / "复核到期名单.xlsx").stat().st_size > 0
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "out" / "复核到期名单.xlsx")
+    assert wb.sheetnames == ["城关镇"]
+    ws = wb["城关镇"]
+    assert ws["A1"].value.startswith("城关镇复核到期名单") and "共 2 户" in ws["A1"].value
+    assert [c.value for c in ws[2]] == history.REVIEW_COLUMNS
+    rows = {ws.cell(r, 3).value: r for r in (3, 4)}  # 户编号 → row
+    assert ws.cell(rows["009"], 10).value == "已到期" and ws.cell(rows["009"], 1).fill.fgColor.rgb == "FFFCE4E4"
+    assert ws.cell(rows["001"], 10).value == "一个月内到期" and ws.cell(rows["001"], 1).fill.fgColor.rgb != "FFFCE4E4"
+    assert ws.cell(rows["001"], 5).data_type == "s" and len(ws.cell(rows["001"], 5).value) == 18  # ID as text
 
     # standalone on the database: the March period counts as the last review of everyone in it;
     # as of 2024-09-05 (horizon 2024-10-05) the 红卡 household (due 2024-09-30) is listed
@@ -460,3 +470,29 @@ def test_cli_history_and_export(two_periods, tmp_path, monkeypatch):
 
     res = runner.invoke(_cli(), ["export", "--db", str(dbp)])
     assert res.exit_code == 2
+
+
+def test_review_book_has_a_sheet_per_township_and_never_evaluates_text(tmp_path):
+    due = pd.DataFrame({
+        "乡镇": ["龙场镇", "城关镇", "城关镇"], "行政村": ["龙井村", "东门村", "西门村"],
+        "户编号": ["5201", "5202", "5203"], "户主姓名": ["=HYPERLINK(\"x\")", "张国华", "-王"],
+        "户主证件号码": [make_id("520102", "19700101", 1), make_id("520102", "19800101", 2), ""],
+        "卡别": ["红卡", "黄卡", "绿卡"], "复核周期（月）": [6, 3, 12],
+        "上次复核": ["2023-09-30", "2024-01-31", "2023-03-31"], "到期日": ["2024-03-31", "2024-04-30", "2024-03-31"],
+        "状态": ["已到期", "一个月内到期", "已到期"]})
+    path = history.write_review_workbook(due, tmp_path / "复核到期名单.xlsx", "2024-03-31")
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["城关镇", "龙场镇"]
+    town = wb["龙场镇"]
+    assert town["D3"].value == '=HYPERLINK("x")' and town["D3"].data_type == "s" and town["D3"].quotePrefix
+    assert town["F3"].value == "红卡" and town["G3"].value == 6 and town["A3"].fill.fgColor.rgb == "FFFCE4E4"
+    assert town.freeze_panes == "E3" and town.print_title_rows == "$2:$2"  # the header row on every page
+    city = wb["城关镇"]
+    assert city["D4"].value == "-王" and city["D4"].quotePrefix and city["E4"].value is None
+    assert city["A3"].fill.fgColor.rgb != "FFFCE4E4" and city["A4"].fill.fgColor.rgb == "FFFCE4E4"
+
+    empty = history.write_review_workbook(due.iloc[0:0], tmp_path / "空.xlsx", "2024-03-31")
+    wb = openpyxl.load_workbook(empty)
+    assert wb.sheetnames == ["全县"] and [c.value for c in wb["全县"][2]] == history.REVIEW_COLUMNS

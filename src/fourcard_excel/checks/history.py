@@ -30,7 +30,9 @@ from ..issues import IssueLog
 from ..registry import NOT_CARDED, label
 from ..result import RunResult, SheetSpec
 from ..rules.ruleset import default_section
+from ..write import styles
 from ..write.atomic import atomic_path
+from ..write.sheet import write_frame
 from . import history_db as db
 from .history_db import HistoryError, list_periods, open_db, previous_period  # noqa: F401
 
@@ -500,7 +502,7 @@ def run(result: RunResult, db_path: Path | str | None | bool = None, record: boo
             str(t): g.reset_index(drop=True) for t, g in due.groupby("乡镇", sort=True)}
         result.sheets["复核到期"] = SheetSpec(
             due[REVIEW_COLUMNS],
-            row_fill=pd.Series(np.where(due["状态"] == "已到期", "#FCE4E4", ""), index=due.index),
+            row_fill=overdue_fills(due),
             title=(f"复核到期名单（截至 {period} 后一个月）：每次处理运行视为对在册家庭的一次复核，"
                    "到期日 = 上次复核 + 复核周期（规则文件 [review].months）。"))
         if len(due):
@@ -545,48 +547,28 @@ def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
     return Path(path)
 
 
-def _safe_sheet(name: str, used: set[str]) -> str:
-    base = "".join("_" if ch in '[]:*?/\\' else ch for ch in str(name or "未知乡镇")).strip("'")[:31] \
-        or "未知乡镇"
-    candidate, i = base, 2
-    while candidate in used:
-        suffix = f"({i})"
-        candidate, i = base[:31 - len(suffix)] + suffix, i + 1
-    used.add(candidate)
-    return candidate
+def overdue_fills(due: pd.DataFrame) -> pd.Series:
+    """Row colours of a review list: 已到期 light red, 一个月内到期 none."""
+    return pd.Series(np.where(due["状态"] == "已到期", styles.LEVEL_FILLS["错误"], ""), index=due.index)
 
 
 def write_review_workbook(due: pd.DataFrame, path: Path | str, as_of: str) -> Path:
-    """复核到期名单.xlsx: one sheet per township (printable)."""
-    import xlsxwriter
-
+    """复核到期名单.xlsx: one sheet per township, styled and printable like the other books
+    (``write_frame``: header, frozen panes, filter, print titles; IDs as text, formula-like text
+    quote-prefixed), overdue households in light red."""
+    created = None
+    with contextlib.suppress(ValueError):  # a fixed document date: reruns give the same bytes
+        created = dt.date.fromisoformat(str(as_of)[:10])
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False})
-        with contextlib.suppress(ValueError):  # a fixed document date: reruns give the same bytes
-            wb.set_properties({"created": dt.datetime.fromisoformat(str(as_of)[:10])})
-        head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
-                              "border": 1})
-        cell = wb.add_format({"border": 1})
-        quoted = wb.add_format({"border": 1, "quote_prefix": True})
-        title = wb.add_format({"bold": True, "font_size": 13})
+        wb = styles.new_workbook(tmp, tmpdir=Path(path).parent, created=created)
+        formats = styles.Formats(wb)
         used: set[str] = set()
         groups = list(due.groupby("乡镇", sort=True)) if len(due) else [("全县", due)]
         for town, g in groups:
-            ws = wb.add_worksheet(_safe_sheet(town, used))
-            ws.write(0, 0, f"{town} 复核到期名单（评估日期 {as_of}）", title)
-            cols = REVIEW_COLUMNS
-            for j, c in enumerate(cols):
-                ws.write_string(1, j, c, head)
-                ws.set_column(j, j, 20 if c == "户主证件号码" else 12)
-            for i, row in enumerate(g[cols].itertuples(index=False, name=None), start=2):
-                for j, v in enumerate(row):
-                    if isinstance(v, str):
-                        ws.write_string(i, j, v, quoted if v[:1] in "=+-@" else cell)
-                    else:
-                        ws.write_number(i, j, float(v), cell)
-            ws.freeze_panes(2, 0)
-            ws.repeat_rows(1)
+            frame = g[REVIEW_COLUMNS].reset_index(drop=True)
+            write_frame(wb, town or "未知乡镇", frame, formats=formats, used_names=used,
+                        row_fill=overdue_fills(frame), widths={"户主证件号码": 21},
+                        title=f"{town}复核到期名单（评估日期 {as_of}，共 {len(frame)} 户）", freeze_cols=4)
         wb.close()
     return Path(path)
 
