@@ -493,6 +493,10 @@ def test_review_book_has_a_sheet_per_township_and_never_evaluates_text(tmp_path)
     assert city["D4"].value == "-王" and city["D4"].quotePrefix and city["E4"].value is None
     assert city["A3"].fill.fgColor.rgb != "FFFCE4E4" and city["A4"].fill.fgColor.rgb == "FFFCE4E4"
 
+    blank = history.write_review_workbook(due.assign(乡镇=""), tmp_path / "未填.xlsx", "2024-03-31")
+    wb = openpyxl.load_workbook(blank)
+    assert wb.sheetnames == ["未填乡镇"] and wb["未填乡镇"]["A1"].value.startswith("未填乡镇复核到期名单（")
+
     empty = history.write_review_workbook(due.iloc[0:0], tmp_path / "空.xlsx", "2024-03-31")
     wb = openpyxl.load_workbook(empty)
     assert wb.sheetnames == ["全县"] and [c.value for c in wb["全县"][2]] == history.REVIEW_COLUMNS

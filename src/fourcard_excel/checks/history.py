@@ -33,6 +33,7 @@ from ..rules.ruleset import default_section
 from ..write import styles
 from ..write.atomic import atomic_path
 from ..write.sheet import write_frame
+from ..write.township import NO_TOWNSHIP
 from . import history_db as db
 from .history_db import HistoryError, list_periods, open_db, previous_period  # noqa: F401
 
@@ -565,8 +566,9 @@ def write_review_workbook(due: pd.DataFrame, path: Path | str, as_of: str) -> Pa
         used: set[str] = set()
         groups = list(due.groupby("乡镇", sort=True)) if len(due) else [("全县", due)]
         for town, g in groups:
+            town = str(town) or NO_TOWNSHIP  # as the township books name a blank township
             frame = g[REVIEW_COLUMNS].reset_index(drop=True)
-            write_frame(wb, town or "未知乡镇", frame, formats=formats, used_names=used,
+            write_frame(wb, town, frame, formats=formats, used_names=used,
                         row_fill=overdue_fills(frame), widths={"户主证件号码": 21},
                         title=f"{town}复核到期名单（评估日期 {as_of}，共 {len(frame)} 户）", freeze_cols=4)
         wb.close()
